@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace Steer.Linux.Native;
+
+/// <summary>
+/// The libc calls Steer needs, one <c>[LibraryImport]</c> each. Callers turn failures into
+/// <see cref="LinuxException"/> through <see cref="Errno"/>; nothing here throws by itself.
+/// </summary>
+internal static unsafe partial class Libc
+{
+    private const string Lib = "libc";
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int setns(int fd, int nstype);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int kill(int pid, int sig);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getpgrp();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getpgid(int pid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int tcgetpgrp(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int isatty(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getpid();
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int flock(int fd, int operation);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int mount(string? source, string target, string? fstype, nuint flags, string? data);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int setsockopt(int fd, int level, int optname, void* optval, uint optlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getsockopt(int fd, int level, int optname, void* optval, uint* optlen);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial uint if_nametoindex(string name);
+
+    [LibraryImport(Lib)]
+    internal static partial int vsnprintf(byte* buffer, nuint size, byte* format, nint args);
+
+    [LibraryImport(Lib)]
+    internal static partial nint strerror(int errnum);
+
+    internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
+    internal const int LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+    internal const int CLONE_NEWNET = 0x40000000;
+}

@@ -1,0 +1,1 @@
+namespace Steer.Policy; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Steer.Lab; internal static class Placeholder { }
