@@ -1,1 +1,0 @@
-namespace Steer.Policy; internal static class Placeholder { }
