@@ -67,6 +67,9 @@ public readonly partial record struct Cidr
 
     public int PrefixLength => _prefixLength;
 
+    /// <summary>Network bits as stored (IPv4 right-aligned), for the prefix trie.</summary>
+    internal UInt128 Bits => _bits;
+
     /// <summary>True if the address lies in this network. Mapped IPv6 counts as IPv4 (see type remarks).
     /// An IPv6 zone id, if any, is ignored.</summary>
     public bool Contains(IPAddress address)
