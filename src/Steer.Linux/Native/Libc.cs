@@ -16,6 +16,16 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags);
+
+    /// <summary>stat(2); <paramref name="buffer"/> must hold a struct stat (144 bytes on 64-bit Linux).</summary>
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int stat(string path, byte* buffer);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int umount2(string target, int flags);
+
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
@@ -61,4 +71,6 @@ internal static unsafe partial class Libc
     internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
     internal const int LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     internal const int CLONE_NEWNET = 0x40000000;
+    internal const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+    internal const int MNT_DETACH = 2;
 }
