@@ -23,7 +23,7 @@ internal static class CidrParser
 
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        var problem = TryParseAddress(addressText, out var bits, out var isIPv6);
+        var problem = TryParseAddress(addressText, suggestCompletion: slash < 0, out var bits, out var isIPv6);
         if (problem is not null)
             return problem;
 
@@ -39,7 +39,7 @@ internal static class CidrParser
         return null;
     }
 
-    private static string? TryParseAddress(ReadOnlySpan<char> text, out UInt128 bits, out bool isIPv6)
+    private static string? TryParseAddress(ReadOnlySpan<char> text, bool suggestCompletion, out UInt128 bits, out bool isIPv6)
     {
         bits = UInt128.Zero;
         isIPv6 = false;
@@ -50,12 +50,14 @@ internal static class CidrParser
             isIPv6 = true;
             return TryParseIPv6(text, out bits);
         }
-        var problem = TryParseIPv4(text, out var v4);
+        var problem = TryParseIPv4(text, suggestCompletion, out var v4);
         bits = v4;
         return problem;
     }
 
-    private static string? TryParseIPv4(ReadOnlySpan<char> text, out uint value)
+    /// <param name="suggestCompletion">Only for a bare address: with an explicit prefix, or as an IPv6 tail,
+    /// the "obvious" completion is not obvious.</param>
+    private static string? TryParseIPv4(ReadOnlySpan<char> text, bool suggestCompletion, out uint value)
     {
         value = 0;
         var octets = 0;
@@ -74,8 +76,9 @@ internal static class CidrParser
             // The tool Steer replaces matched "192.168.1" as a text prefix, which also hits 192.168.10.x.
             // Say what a real network looks like rather than guess.
             var padded = text.ToString() + string.Concat(Enumerable.Repeat(".0", 4 - octets));
+            var hint = suggestCompletion ? $"; did you mean {padded}/{8 * octets}?" : "";
             return $"IPv4 address '{text}' has {octets} dotted part{(octets == 1 ? "" : "s")}, not 4 " +
-                   $"(no implicit completion; did you mean {padded}/{8 * octets}?)";
+                   $"(no implicit completion{hint})";
         }
         return null;
     }
@@ -111,7 +114,7 @@ internal static class CidrParser
         // An embedded IPv4 tail (::ffff:1.2.3.4) gets the same strictness as plain IPv4.
         if (text.Contains('.'))
         {
-            var problem = TryParseIPv4(text[(text.LastIndexOf(':') + 1)..], out _);
+            var problem = TryParseIPv4(text[(text.LastIndexOf(':') + 1)..], suggestCompletion: false, out _);
             if (problem is not null)
                 return problem;
         }
@@ -126,7 +129,7 @@ internal static class CidrParser
         prefixLength = 0;
         if (text.IsEmpty)
             return "missing prefix length after '/'";
-        if (text[0] == '-')
+        if (text[0] == '-' && text.Length > 1 && !text[1..].ContainsAnyExceptInRange('0', '9'))
             return $"prefix length {text} is negative";
         foreach (var c in text)
         {

@@ -66,7 +66,9 @@ public class CidrParseTests
     [InlineData("fe80::1%2/64", "fe80::1%2/64: IPv6 zone ids are not allowed in a network")]
     [InlineData("[::1]/128", "[::1]/128: unexpected character '[' in IPv6 address")]
     [InlineData("1::2::3", "1::2::3: '1::2::3' is not a valid IPv6 address")]
-    [InlineData("::ffff:1.2.3", "::ffff:1.2.3: IPv4 address '1.2.3' has 3 dotted parts, not 4 (no implicit completion; did you mean 1.2.3.0/24?)")]
+    [InlineData("::ffff:1.2.3", "::ffff:1.2.3: IPv4 address '1.2.3' has 3 dotted parts, not 4 (no implicit completion)")]
+    [InlineData("10.0.0/8", "10.0.0/8: IPv4 address '10.0.0' has 3 dotted parts, not 4 (no implicit completion)")]
+    [InlineData("10.0.0.0/-x", "10.0.0.0/-x: prefix length '-x' is not a decimal number")]
     [InlineData("fd00::g/8", "fd00::g/8: unexpected character 'g' in IPv6 address")]
     [InlineData("garbage", "garbage: unexpected character 'g' in address")]
     public void Rejects_with_the_precise_problem(string text, string expected)
