@@ -90,8 +90,11 @@ static __always_inline int is_excluded(const __u8 addr[16])
 {
 	struct steer_cidr_key key = { .prefixlen = 128 };
 
+	const __u8 *excluded;
+
 	__builtin_memcpy(key.addr, addr, 16);
-	return bpf_map_lookup_elem(&steer_excluded, &key) != 0;
+	excluded = bpf_map_lookup_elem(&steer_excluded, &key);
+	return excluded && *excluded;
 }
 
 /* Binds the socket to the run's interface, or unbinds it for an excluded destination. */

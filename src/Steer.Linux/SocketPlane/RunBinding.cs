@@ -53,7 +53,7 @@ public sealed class RunBinding : IDisposable
         try
         {
             bpf.SetReadOnlySettings(ConfigFor(options));
-            bpf.SetMaxEntries(ExcludedMap, (uint)Math.Max(1, options.Excluded.Count));
+            bpf.SetMaxEntries(ExcludedMap, (uint)options.Excluded.Count + 1); // +1: the IPv4 verdict below
             bpf.Load();
             // The state is written before any program is attached: there is never a moment in
             // which the cgroup's sockets are seen by programs that do not know the interface.
@@ -145,6 +145,15 @@ public sealed class RunBinding : IDisposable
 
     private static unsafe void FillExclusions(BpfMap map, CidrList excluded)
     {
+        // One trie serves both families, IPv4 as ::ffff:0:0/96. An IPv6 exclusion wide enough to
+        // contain that block (::/0, say) must not exclude IPv4: pin IPv4's own verdict at the /96.
+        // A real 0.0.0.0/0 exclusion has the same key and overwrites it below.
+        if (excluded.Any(c => c.KeyCoversIPv4))
+        {
+            var ipv4 = new SteerCidrKey { PrefixLength = 96 };
+            Cidr.Parse("0.0.0.0/0").WriteKey(new Span<byte>(ipv4.Address, 16));
+            map.Update(ipv4, (byte)0);
+        }
         foreach (var cidr in excluded)
         {
             var key = new SteerCidrKey { PrefixLength = (uint)cidr.KeyPrefixLength };
