@@ -17,6 +17,9 @@ internal static unsafe partial class Libc
     internal static partial int close(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int bind(int fd, void* addr, uint addrlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -61,4 +64,5 @@ internal static unsafe partial class Libc
     internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
     internal const int LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     internal const int CLONE_NEWNET = 0x40000000;
+    internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
 }
