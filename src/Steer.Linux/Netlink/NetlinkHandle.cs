@@ -18,7 +18,7 @@ public sealed class NetlinkHandle : IDisposable
     private uint _sequence;
     private bool _disposed;
 
-    private NetlinkHandle(NetlinkSocket socket) => _socket = socket;
+    internal NetlinkHandle(NetlinkSocket socket) => _socket = socket;
 
     /// <summary>A handle on the calling thread's network namespace.</summary>
     public static NetlinkHandle Open() => new(NetlinkSocket.Open());

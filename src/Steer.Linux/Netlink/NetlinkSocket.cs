@@ -23,6 +23,9 @@ internal sealed class NetlinkSocket : IDisposable
 
     private NetlinkSocket(Socket socket) => _socket = socket;
 
+    /// <summary>Wraps an already-open datagram socket: tests put a scripted "kernel" at its other end.</summary>
+    internal static NetlinkSocket Wrap(Socket socket) => new(socket);
+
     /// <summary>Opens and binds a socket in the calling thread's network namespace.</summary>
     public static NetlinkSocket Open()
     {
