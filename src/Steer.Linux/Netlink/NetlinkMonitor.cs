@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Steer.Linux.Native;
@@ -103,15 +104,19 @@ public sealed class NetlinkMonitor : IDisposable
         }
     }
 
+    /// <summary>Receives and decodes one datagram in memory rented for just that: idle monitors
+    /// hold no buffer, and Dispose on another thread never frees memory still being read.</summary>
     private void Decode(int size, List<NetlinkEvent> batch)
     {
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
-            NetlinkEventDecoder.Decode(_socket.ReceiveOfSize(size), batch);
+            int received = _socket.ReceiveInto(buffer);
+            NetlinkEventDecoder.Decode(buffer.AsSpan(0, received), batch);
         }
         finally
         {
-            _socket.ReleaseBuffer(); // idle monitors hold no memory; events are rare
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

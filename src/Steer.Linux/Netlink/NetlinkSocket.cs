@@ -66,7 +66,8 @@ internal sealed class NetlinkSocket : IDisposable
     public ValueTask<int> WaitForDatagramAsync(CancellationToken cancellation) =>
         _socket.ReceiveAsync(_peek, SocketFlags.Peek | SocketFlags.Truncated, cancellation);
 
-    /// <summary>Receives the datagram whose size <see cref="WaitForDatagramAsync"/> returned.</summary>
+    /// <summary>Receives the next datagram, known to be <paramref name="size"/> bytes long, into
+    /// the socket's reused buffer; the span is valid until the next receive.</summary>
     public ReadOnlySpan<byte> ReceiveOfSize(int size)
     {
         if (_buffer is null || _buffer.Length < size)
@@ -75,24 +76,23 @@ internal sealed class NetlinkSocket : IDisposable
                 ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, InitialReceiveBuffer));
         }
-        int received = _socket.Receive(_buffer, SocketFlags.Truncated);
-        if (received > _buffer.Length)
-            throw new IOException($"netlink datagram of {received} bytes truncated to {_buffer.Length}");
-        return _buffer.AsSpan(0, received);
+        return _buffer.AsSpan(0, ReceiveInto(_buffer));
     }
 
-    /// <summary>Gives the receive buffer back to the pool, for a socket that sits idle a long time.</summary>
-    public void ReleaseBuffer()
+    /// <summary>Receives the next datagram into memory the caller owns; returns its length.</summary>
+    public int ReceiveInto(Span<byte> into)
     {
-        if (_buffer is not null)
-            ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = null;
+        int received = _socket.Receive(into, SocketFlags.Truncated);
+        if (received > into.Length)
+            throw new IOException($"netlink datagram of {received} bytes truncated to {into.Length}");
+        return received;
     }
 
     public void Dispose()
     {
         _socket.Dispose();
-        ReleaseBuffer();
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+            ArrayPool<byte>.Shared.Return(buffer);
     }
 
     private void SetOption(int option, int value) =>
