@@ -27,6 +27,9 @@ internal static unsafe partial class Libc
     internal static partial int umount2(string target, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int bind(int fd, void* addr, uint addrlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -73,4 +76,5 @@ internal static unsafe partial class Libc
     internal const int CLONE_NEWNET = 0x40000000;
     internal const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     internal const int MNT_DETACH = 2;
+    internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
 }
