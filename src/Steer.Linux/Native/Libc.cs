@@ -52,6 +52,24 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string name);
 
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int ioctl(int fd, nuint request, void* arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint read(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int eventfd(uint initval, int flags);
+
     [LibraryImport(Lib)]
     internal static partial int vsnprintf(byte* buffer, nuint size, byte* format, nint args);
 
@@ -61,4 +79,16 @@ internal static unsafe partial class Libc
     internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
     internal const int LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
     internal const int CLONE_NEWNET = 0x40000000;
+    internal const int O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    internal const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+    internal const short POLLIN = 1;
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }
