@@ -47,6 +47,15 @@ public sealed class Lab : IDisposable, IAsyncDisposable
         : !File.Exists("/usr/sbin/ip") && !File.Exists("/sbin/ip") && !File.Exists("/usr/bin/ip") ? "iproute2 (ip) is not installed"
         : null;
 
+    /// <summary>Removes namespaces of lab runs whose owner process is dead, and returns their names.
+    /// <see cref="BuildAsync"/> does this once per process by itself.</summary>
+    public static async Task<IReadOnlyList<string>> SweepOrphansAsync()
+    {
+        var orphans = Sweeper.Orphans();
+        await NamespaceRemoval.RemoveAsync(orphans);
+        return orphans;
+    }
+
     /// <summary>Creates the namespaces and links <paramref name="describe"/> declares and configures
     /// them. On failure, whatever was created is removed before the exception propagates.</summary>
     public static async Task<Lab> BuildAsync(Action<Topology> describe)

@@ -20,14 +20,20 @@ public sealed class LabProcess : IDisposable
         process.OutputDataReceived += (_, e) => handle.Append(handle._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => handle.Append(handle._stderr, e.Data);
         process.Start();
+        handle.Pid = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return handle;
     }
 
-    public int Pid => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
+    private int? _exitCodeAfterDispose;
+    private bool _disposed;
+
+    public int Pid { get; private set; }
+    public bool HasExited => _disposed || _process.HasExited;
+
+    /// <summary>The exit code; after dispose, -1 when the process had to be killed and never reported one.</summary>
+    public int ExitCode => _disposed ? _exitCodeAfterDispose ?? -1 : _process.ExitCode;
 
     /// <summary>Standard output so far.</summary>
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
@@ -70,8 +76,12 @@ public sealed class LabProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+            return;
         Kill();
-        _process.WaitForExit(2000);
+        if (_process.WaitForExit(2000))
+            _exitCodeAfterDispose = _process.ExitCode;
+        _disposed = true;
         _process.Dispose();
     }
 

@@ -21,5 +21,5 @@ internal static class Sweeper
             .Where(n => LabNames.OwnerOf(n) is { } pid && !Directory.Exists($"/proc/{pid}"))
             .ToList();
 
-    private static Task SweepAsync() => NamespaceRemoval.RemoveAsync(Orphans());
+    private static Task SweepAsync() => Lab.SweepOrphansAsync();
 }
