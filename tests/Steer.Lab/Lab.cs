@@ -22,7 +22,8 @@ namespace Steer.Lab;
 public sealed class Lab : IDisposable, IAsyncDisposable
 {
     private readonly Dictionary<string, LabHost> _hosts;
-    private int _disposed;
+    private readonly Lock _disposeGate = new();
+    private Task? _disposal;
 
     private Lab(string runId, IEnumerable<LabHost> hosts)
     {
@@ -98,11 +99,17 @@ public sealed class Lab : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Stops echo services, TUNs and processes, kills anything else inside the
-    /// namespaces, deletes them. Goes through every step even when one fails, then reports all.</summary>
-    public async ValueTask DisposeAsync()
+    /// namespaces, deletes them. Goes through every step even when one fails, then reports all.
+    /// A second caller (the exit hook racing a test's own dispose) waits for the first.</summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            return;
+        lock (_disposeGate)
+            _disposal ??= Task.Run(RemoveAsync);
+        return new ValueTask(_disposal);
+    }
+
+    private async Task RemoveAsync()
+    {
         var errors = new List<Exception>();
         foreach (var host in _hosts.Values)
             await host.StopAsync(errors);
@@ -119,5 +126,5 @@ public sealed class Lab : IDisposable, IAsyncDisposable
             throw new AggregateException($"removing lab {RunId}", errors);
     }
 
-    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
