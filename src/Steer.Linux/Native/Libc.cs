@@ -65,6 +65,21 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string name);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int ioctl(int fd, nuint request, void* arg);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint read(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int eventfd(uint initval, int flags);
+
     [LibraryImport(Lib)]
     internal static partial int vsnprintf(byte* buffer, nuint size, byte* format, nint args);
 
@@ -77,4 +92,16 @@ internal static unsafe partial class Libc
     internal const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     internal const int MNT_DETACH = 2;
     internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    internal const int O_RDWR = 2, O_NONBLOCK = 0x800;
+    internal const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+    internal const short POLLIN = 1;
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }

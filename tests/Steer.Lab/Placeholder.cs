@@ -1,1 +1,0 @@
-namespace Steer.Lab; internal static class Placeholder { }
