@@ -115,50 +115,66 @@ static __always_inline int bind_for(struct bpf_sock_addr *ctx, const struct stee
  * Port 53 goes to the --dns resolver. Returns the destination the socket will use.
  * An IPv4 socket cannot reach an IPv6 resolver: such a query is refused rather than leaked.
  */
+/*
+ * Stores each word at a constant offset from the context register: the verifier refuses a store
+ * through a derived pointer (ctx + 8), which clang otherwise likes to form for adjacent fields.
+ */
+static __always_inline void write_ip6(struct bpf_sock_addr *ctx, const __u32 words[4])
+{
+	barrier_var(ctx);
+	ctx->user_ip6[0] = words[0];
+	barrier_var(ctx);
+	ctx->user_ip6[1] = words[1];
+	barrier_var(ctx);
+	ctx->user_ip6[2] = words[2];
+	barrier_var(ctx);
+	ctx->user_ip6[3] = words[3];
+}
+
 static __always_inline int redirect_dns4(struct bpf_sock_addr *ctx, __u8 dest[16], int remember)
 {
+	struct steer_dns_origin origin = { .family = AF_INET };
+	__u32 ip4;
+
 	if (!dns_enabled || ctx->user_port != bpf_htons(DNS_PORT))
 		return ALLOW;
 	if (!dns_is_v4)
 		return REFUSE;
-	if (remember) {
-		struct steer_dns_origin origin = { .port = ctx->user_port, .family = AF_INET };
-		__u64 cookie = bpf_get_socket_cookie(ctx);
-
-		__builtin_memcpy(origin.addr, dest, 16);
-		bpf_map_update_elem(&steer_dns_origins, &cookie, &origin, BPF_ANY);
-	}
-	__u32 ip4;
+	origin.port = ctx->user_port;
+	__builtin_memcpy(origin.addr, dest, 16);
 	__builtin_memcpy(&ip4, (const void *)&dns_addr[12], 4);
 	ctx->user_ip4 = ip4;
 	ctx->user_port = dns_port;
 	__builtin_memcpy(dest, (const void *)dns_addr, 16);
+	if (remember) {
+		__u64 cookie = bpf_get_socket_cookie(ctx);
+
+		bpf_map_update_elem(&steer_dns_origins, &cookie, &origin, BPF_ANY);
+	}
 	return ALLOW;
 }
 
 static __always_inline int redirect_dns6(struct bpf_sock_addr *ctx, __u8 dest[16], int remember)
 {
+	struct steer_dns_origin origin = { .family = AF_INET6 };
+	__u32 words[4];
+
 	if (!dns_enabled || ctx->user_port != bpf_htons(DNS_PORT))
 		return ALLOW;
-	if (remember) {
-		struct steer_dns_origin origin = { .port = ctx->user_port, .family = AF_INET6 };
-		__u64 cookie = bpf_get_socket_cookie(ctx);
-
-		__builtin_memcpy(origin.addr, dest, 16);
-		bpf_map_update_elem(&steer_dns_origins, &cookie, &origin, BPF_ANY);
-	}
-	/* An IPv4 resolver is reached from an IPv6 socket through its v4-mapped address. */
-	__u32 word;
-	__builtin_memcpy(&word, (const void *)&dns_addr[0], 4);
-	ctx->user_ip6[0] = word;
-	__builtin_memcpy(&word, (const void *)&dns_addr[4], 4);
-	ctx->user_ip6[1] = word;
-	__builtin_memcpy(&word, (const void *)&dns_addr[8], 4);
-	ctx->user_ip6[2] = word;
-	__builtin_memcpy(&word, (const void *)&dns_addr[12], 4);
-	ctx->user_ip6[3] = word;
+	origin.port = ctx->user_port;
+	__builtin_memcpy(origin.addr, dest, 16);
+	/* An IPv4 resolver is reached from an IPv6 socket through its v4-mapped address. The context
+	 * is written before any helper call: the verifier accepts context stores only at constant
+	 * offsets from the context register, which a pointer spilled across a call no longer is. */
+	__builtin_memcpy(words, (const void *)dns_addr, 16);
+	write_ip6(ctx, words);
 	ctx->user_port = dns_port;
 	__builtin_memcpy(dest, (const void *)dns_addr, 16);
+	if (remember) {
+		__u64 cookie = bpf_get_socket_cookie(ctx);
+
+		bpf_map_update_elem(&steer_dns_origins, &cookie, &origin, BPF_ANY);
+	}
 	return ALLOW;
 }
 
@@ -307,16 +323,12 @@ int steer_recvmsg6(struct bpf_sock_addr *ctx)
 	origin = bpf_map_lookup_elem(&steer_dns_origins, &cookie);
 	if (!origin || origin->family != AF_INET6)
 		return ALLOW;
-	__u32 word;
-	__builtin_memcpy(&word, &origin->addr[0], 4);
-	ctx->user_ip6[0] = word;
-	__builtin_memcpy(&word, &origin->addr[4], 4);
-	ctx->user_ip6[1] = word;
-	__builtin_memcpy(&word, &origin->addr[8], 4);
-	ctx->user_ip6[2] = word;
-	__builtin_memcpy(&word, &origin->addr[12], 4);
-	ctx->user_ip6[3] = word;
-	ctx->user_port = origin->port;
+	__u32 words[4];
+	__u16 port = origin->port;
+
+	__builtin_memcpy(words, origin->addr, 16);
+	write_ip6(ctx, words);
+	ctx->user_port = port;
 	return ALLOW;
 }
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   clang-14 llvm-14 libbpf-dev libbpf1 linux-libc-dev   # eBPF programs: compile and load
   iproute2 nftables                                    # labs and tests
-  socat hey iperf3 hyperfine                           # test and benchmark clients
+  socat curl hey iperf3 hyperfine                      # test and benchmark clients
 )
 
 missing=()

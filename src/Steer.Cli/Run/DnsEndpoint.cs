@@ -18,7 +18,7 @@ internal static class DnsEndpoint
 
     private static IPEndPoint Validate(IPEndPoint endpoint, string text)
     {
-        if (endpoint.Address.ScopeId != 0)
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.ScopeId != 0)
             throw new UsageException($"--dns {text}: zone ids are not supported");
         if (endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any))
             throw new UsageException($"--dns {text}: the resolver needs a real address, not the unspecified one");

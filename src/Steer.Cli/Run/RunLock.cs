@@ -21,8 +21,13 @@ internal sealed class RunLock : IDisposable
     public static RunLock? TryTake(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
-        if (Libc.flock((int)handle.DangerousGetHandle(), Libc.LOCK_EX | Libc.LOCK_NB) < 0)
+        // Opened with libc, not File.OpenHandle: .NET takes its own flock for FileShare.None,
+        // which would collide with the lock this class is about.
+        int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
+        if (fd < 0)
+            throw new LinuxException($"open {path}", Errno.Last);
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) < 0)
         {
             handle.Dispose();
             return null;

@@ -19,9 +19,10 @@ public sealed class BpfException : Exception
     private static string Compose(string what, int errno, string log)
     {
         var message = errno != 0 ? $"{what}: {Native.Errno.Describe(errno)} (errno {errno})" : what;
+        // The verifier's verdict is at the end of its log, just before libbpf's closing lines.
         var tail = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("libbpf: prog", StringComparison.Ordinal) || l.Contains("failed", StringComparison.Ordinal))
-            .TakeLast(8);
+            .Where(l => !l.Contains("-- END PROG LOAD LOG --", StringComparison.Ordinal) && !l.Contains("failed to load object", StringComparison.Ordinal))
+            .TakeLast(10);
         var lines = string.Join(Environment.NewLine + "  ", tail);
         return lines.Length == 0 ? message : $"{message}{Environment.NewLine}  {lines}";
     }

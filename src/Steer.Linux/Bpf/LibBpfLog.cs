@@ -42,12 +42,16 @@ internal static unsafe class LibBpfLog
     private static int Print(int level, byte* format, nint args)
     {
         // va_list is passed as a pointer on the ABIs .NET runs on under Linux; vsnprintf consumes it.
-        const int Size = 4096;
-        byte* buffer = stackalloc byte[Size];
-        int written = Libc.vsnprintf(buffer, Size, format, args);
-        if (written <= 0)
-            return 0;
-        var text = Encoding.UTF8.GetString(buffer, Math.Min(written, Size - 1));
+        // A verifier log arrives as one message of up to a few hundred KiB.
+        const int Size = 1 << 20;
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Size);
+        string text;
+        fixed (byte* buffer = rented)
+        {
+            int written = Libc.vsnprintf(buffer, Size, format, args);
+            text = written <= 0 ? "" : Encoding.UTF8.GetString(buffer, Math.Min(written, Size - 1));
+        }
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         lock (Gate)
         {
             if (Captured.Length < 1 << 20)

@@ -19,6 +19,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int open(string path, int flags);
 
+    /// <summary>open(2) with a mode, for O_CREAT.</summary>
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int open(string path, int flags, int mode);
+
     /// <summary>stat(2); <paramref name="buffer"/> must hold a struct stat (144 bytes on 64-bit Linux).</summary>
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int stat(string path, byte* buffer);
@@ -92,7 +96,7 @@ internal static unsafe partial class Libc
     internal const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     internal const int MNT_DETACH = 2;
     internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
-    internal const int O_RDWR = 2, O_NONBLOCK = 0x800;
+    internal const int O_RDWR = 2, O_NONBLOCK = 0x800, O_CREAT = 0x40;
     internal const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     internal const short POLLIN = 1;
 
