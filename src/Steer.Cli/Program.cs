@@ -13,7 +13,7 @@ internal static class Program
             Examples:
               steer run --via wg0 -- curl https://example.com      one program, one interface
               steer run --via eth1 --exclude 10.0.0.0/8 -- bash    a shell whose children use eth1
-              steer demo                                           see it work in a throw-away lab
+              steer probe                                          what this kernel offers
             """)
         {
             RunCommand.Create(),
