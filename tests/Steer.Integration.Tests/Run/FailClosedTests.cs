@@ -42,6 +42,41 @@ public sealed class FailClosedTests
             Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
             Assert.Equal(0, leaks.Read());
             Assert.Equal(0, leaks6.Read());
+            Assert.Contains(change == "down" ? "up2 went down" : "up2 was deleted", result.Stderr);
+        }
+        finally
+        {
+            File.Delete(signal);
+        }
+    }
+
+    [Fact]
+    public async Task A_recreated_interface_of_the_same_name_is_used_again()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        await using var lab = await TwoUplinks.BuildAsync();
+        using var echo = lab["server"].Echo(7000);
+        var host = lab["host"];
+        var signal = Path.Combine(Path.GetTempPath(), $"steer-rebind-{Guid.NewGuid():N}");
+        var tcp = string.Join(' ', Clients.TcpCommand(TwoUplinks.Service4, 7000).Select(a => $"'{a}'"));
+        var run = host.ExecAsync(new ExecOptions(Timeout: TimeSpan.FromSeconds(30)),
+            SteerBinary.Run("up2", "bash", "-c", $"while [ ! -e {signal} ]; do sleep 0.05; done; {tcp}"));
+        await Task.Delay(500);
+        // up2 goes away and comes back as a new veth (new index) with the same name and address.
+        host.Exec("ip", "link", "del", "up2").EnsureSuccess();
+        host.Exec("ip", "link", "add", "up2", "type", "veth", "peer", "name", "s2", "netns", lab["server"].Namespace).EnsureSuccess();
+        host.Exec("ip", "addr", "add", "10.2.0.2/24", "dev", "up2").EnsureSuccess();
+        host.Exec("ip", "link", "set", "up2", "up").EnsureSuccess();
+        lab["server"].Exec("ip", "addr", "add", "10.2.0.1/24", "dev", "s2").EnsureSuccess();
+        lab["server"].Exec("ip", "link", "set", "s2", "up").EnsureSuccess();
+        host.Exec("ip", "route", "replace", "default", "via", "10.2.0.1", "table", "102").EnsureSuccess();
+        await Task.Delay(300);
+        await File.WriteAllTextAsync(signal, "");
+        try
+        {
+            var result = (await run).EnsureSuccess();
+            Assert.Equal(System.Net.IPAddress.Parse("10.2.0.2"), EchoReply.Parse(result.Stdout).Address);
+            Assert.Contains("up2 is back", result.Stderr);
         }
         finally
         {
