@@ -131,6 +131,19 @@ static __always_inline void write_ip6(struct bpf_sock_addr *ctx, const __u32 wor
 	ctx->user_ip6[3] = words[3];
 }
 
+/*
+ * Reads the resolver's address byte by byte through the volatile settings: a memcpy from a cast
+ * that drops `volatile` lets clang fold the zero initialiser instead of reading what the loader set.
+ */
+static __always_inline void load_dns_addr(__u8 out[16])
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 16; i++)
+		out[i] = dns_addr[i];
+}
+
 static __always_inline int redirect_dns4(struct bpf_sock_addr *ctx, __u8 dest[16], int remember)
 {
 	struct steer_dns_origin origin = { .family = AF_INET };
@@ -142,10 +155,10 @@ static __always_inline int redirect_dns4(struct bpf_sock_addr *ctx, __u8 dest[16
 		return REFUSE;
 	origin.port = ctx->user_port;
 	__builtin_memcpy(origin.addr, dest, 16);
-	__builtin_memcpy(&ip4, (const void *)&dns_addr[12], 4);
+	load_dns_addr(dest);
+	__builtin_memcpy(&ip4, &dest[12], 4);
 	ctx->user_ip4 = ip4;
 	ctx->user_port = dns_port;
-	__builtin_memcpy(dest, (const void *)dns_addr, 16);
 	if (remember) {
 		__u64 cookie = bpf_get_socket_cookie(ctx);
 
@@ -166,10 +179,10 @@ static __always_inline int redirect_dns6(struct bpf_sock_addr *ctx, __u8 dest[16
 	/* An IPv4 resolver is reached from an IPv6 socket through its v4-mapped address. The context
 	 * is written before any helper call: the verifier accepts context stores only at constant
 	 * offsets from the context register, which a pointer spilled across a call no longer is. */
-	__builtin_memcpy(words, (const void *)dns_addr, 16);
+	load_dns_addr(dest);
+	__builtin_memcpy(words, dest, 16);
 	write_ip6(ctx, words);
 	ctx->user_port = dns_port;
-	__builtin_memcpy(dest, (const void *)dns_addr, 16);
 	if (remember) {
 		__u64 cookie = bpf_get_socket_cookie(ctx);
 

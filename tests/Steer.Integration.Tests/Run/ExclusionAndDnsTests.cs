@@ -55,12 +55,10 @@ public sealed class ExclusionAndDnsTests(RunLabFixture fixture) : IClassFixture<
     [InlineData("udp-unconnected", false)]
     [InlineData("tcp", false)]
     [InlineData("udp-connected", true)]
+    [InlineData("tcp", true)]
     public async Task Dns_queries_go_to_the_given_resolver_through_the_uplink(string kind, bool ipv6)
     {
         TwoUplinks.SkipUnlessSupported();
-        // Known open: the programs load and rewrite, but the query does not reach the lab's
-        // resolver yet (TCP is refused). Tracked on the foundation issue; not claimed as working.
-        Assert.Skip("--dns redirection is not verified yet (see the note on the foundation issue)");
         // 10.77.0.53 exists nowhere: only the redirect can make the query reach the lab's resolver.
         var target = ipv6 ? "fd00:77::53" : "10.77.0.53";
         var result = (await fixture.Lab!["host"].ExecAsync(
@@ -69,5 +67,20 @@ public sealed class ExclusionAndDnsTests(RunLabFixture fixture) : IClassFixture<
         var seen = EchoReply.Parse(result.Stdout);
         Assert.Equal(IPAddress.Parse("10.2.0.2"), seen.Address.IsIPv4MappedToIPv6 ? seen.Address.MapToIPv4() : seen.Address);
         Assert.Contains(fixture.Dns!.Peers, p => p.Local.Port == 53);
+    }
+
+    [Fact]
+    public async Task An_unconnected_ipv6_query_to_an_ipv4_resolver_is_refused_not_leaked()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        // The kernel refuses a sendmsg6 hook's rewrite to a v4-mapped address (ENOTSUPP): the query
+        // fails instead of going to the server the program named.
+        var host = fixture.Lab!["host"];
+        var leaks = host.CountPackets("ip6 daddr fd00:77::53");
+        var result = await host.ExecAsync(
+            SteerBinary.RunWith(["--via", "up2", "--dns", TwoUplinks.Service4], Clients.UdpUnconnectedCommand("fd00:77::53", 53)));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal(0, leaks.Read());
     }
 }
