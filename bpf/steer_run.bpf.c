@@ -268,17 +268,21 @@ int steer_connect6(struct bpf_sock_addr *ctx)
 }
 
 /*
- * Unconnected datagrams: this datagram's route was fixed when the socket was created (bound at
- * sock_create), so a change of binding here only applies from the next datagram on. To never
- * send a datagram out of the wrong interface, a datagram whose binding must change is refused
- * (EPERM) after the binding is corrected; it is only ever the first one after a switch between
- * an excluded and a steered destination on one socket.
+ * Unconnected datagrams: the kernel routed this datagram with the socket's binding as it was
+ * before the hook ran, so a binding made or changed here applies only from the next datagram on.
+ * A datagram whose binding had to change is therefore refused (EPERM) after the binding is
+ * corrected, never sent out of the wrong interface: the first datagram of an unprivileged UDP
+ * socket, or the first after a switch between an excluded and a steered destination.
  */
-static __always_inline int sendmsg_guard(struct bpf_sock_addr *ctx, __u32 bound_before)
+static __always_inline int steer_sendmsg(struct bpf_sock_addr *ctx, int ipv6)
 {
 	struct bpf_sock *sk = ctx->sk;
+	__u32 before = sk ? sk->bound_dev_if : 0;
 
-	if (sk && sk->bound_dev_if != bound_before)
+	if ((ipv6 ? steer6(ctx, 1) : steer4(ctx, 1)) == REFUSE)
+		return REFUSE;
+	sk = ctx->sk;
+	if (sk && sk->bound_dev_if != before)
 		return REFUSE;
 	return ALLOW;
 }
@@ -286,38 +290,36 @@ static __always_inline int sendmsg_guard(struct bpf_sock_addr *ctx, __u32 bound_
 SEC("cgroup/sendmsg4")
 int steer_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	struct bpf_sock *sk = ctx->sk;
-	__u32 before = sk ? sk->bound_dev_if : 0;
-
-	if (steer4(ctx, 1) == REFUSE)
-		return REFUSE;
-	return sendmsg_guard(ctx, before);
+	return steer_sendmsg(ctx, 0);
 }
 
 SEC("cgroup/sendmsg6")
 int steer_sendmsg6(struct bpf_sock_addr *ctx)
 {
-	struct bpf_sock *sk = ctx->sk;
-	__u32 before = sk ? sk->bound_dev_if : 0;
+	return steer_sendmsg(ctx, 1);
+}
 
-	if (steer6(ctx, 1) == REFUSE)
-		return REFUSE;
-	return sendmsg_guard(ctx, before);
+/* The server a redirected DNS reply should appear to come from, or 0 if it is no such reply. */
+static __always_inline const struct steer_dns_origin *dns_origin(struct bpf_sock_addr *ctx, __u16 family)
+{
+	const struct steer_dns_origin *origin;
+	__u64 cookie;
+
+	if (!dns_enabled || ctx->user_port != dns_port)
+		return 0;
+	cookie = bpf_get_socket_cookie(ctx);
+	origin = bpf_map_lookup_elem(&steer_dns_origins, &cookie);
+	return origin && origin->family == family ? origin : 0;
 }
 
 SEC("cgroup/recvmsg4")
 int steer_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	__u64 cookie;
-	const struct steer_dns_origin *origin;
-
-	if (!dns_enabled || ctx->user_port != dns_port)
-		return ALLOW;
-	cookie = bpf_get_socket_cookie(ctx);
-	origin = bpf_map_lookup_elem(&steer_dns_origins, &cookie);
-	if (!origin || origin->family != AF_INET)
-		return ALLOW;
+	const struct steer_dns_origin *origin = dns_origin(ctx, AF_INET);
 	__u32 ip4;
+
+	if (!origin)
+		return ALLOW;
 	__builtin_memcpy(&ip4, &origin->addr[12], 4);
 	ctx->user_ip4 = ip4;
 	ctx->user_port = origin->port;
@@ -327,18 +329,13 @@ int steer_recvmsg4(struct bpf_sock_addr *ctx)
 SEC("cgroup/recvmsg6")
 int steer_recvmsg6(struct bpf_sock_addr *ctx)
 {
-	__u64 cookie;
-	const struct steer_dns_origin *origin;
-
-	if (!dns_enabled || ctx->user_port != dns_port)
-		return ALLOW;
-	cookie = bpf_get_socket_cookie(ctx);
-	origin = bpf_map_lookup_elem(&steer_dns_origins, &cookie);
-	if (!origin || origin->family != AF_INET6)
-		return ALLOW;
+	const struct steer_dns_origin *origin = dns_origin(ctx, AF_INET6);
 	__u32 words[4];
-	__u16 port = origin->port;
+	__u16 port;
 
+	if (!origin)
+		return ALLOW;
+	port = origin->port;
 	__builtin_memcpy(words, origin->addr, 16);
 	write_ip6(ctx, words);
 	ctx->user_port = port;
