@@ -66,9 +66,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int getsockopt(int fd, int level, int optname, void* optval, uint* optlen);
 
-    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial uint if_nametoindex(string name);
-
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int ioctl(int fd, nuint request, void* arg);
 
