@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Steer.Policy;
 
 /// <summary>
@@ -20,7 +18,7 @@ public readonly partial record struct Cidr
     {
         if (destination.Length < KeyLength)
             throw new ArgumentException($"a key needs {KeyLength} bytes, got {destination.Length}", nameof(destination));
-        BinaryPrimitives.WriteUInt128BigEndian(destination, AddressBits.ToKeyBits(_bits, _isIPv6));
+        AddressBits.ToKeyBits(_bits, _isIPv6).WriteBigEndian(destination);
     }
 
     /// <summary>
@@ -29,5 +27,5 @@ public readonly partial record struct Cidr
     /// says it must not; whoever fills the map has to shadow it with an entry for ::ffff:0:0/96
     /// (the key of 0.0.0.0/0) that carries the IPv4 verdict.
     /// </summary>
-    public bool KeyCoversIPv4 => _isIPv6 && MatchesPrefix(AddressBits.ToKeyBits(UInt128.Zero, isIPv6: false));
+    public bool KeyCoversIPv4 => _isIPv6 && MatchesPrefix(AddressBits.ToKeyBits(Bits128.Zero, isIPv6: false));
 }

@@ -17,7 +17,7 @@ namespace Steer.Policy;
 public readonly partial record struct Cidr
 {
     // IPv4 in the low 32 bits, IPv6 in all 128; host bits always clear. See AddressBits.
-    private readonly UInt128 _bits;
+    private readonly Bits128 _bits;
     private readonly byte _prefixLength;
     private readonly bool _isIPv6;
 
@@ -40,7 +40,7 @@ public readonly partial record struct Cidr
     /// The one place a network is formed from address bits as written (mapped IPv6 still IPv6)
     /// and a prefix length already checked against that family's width.
     /// </summary>
-    internal static Cidr FromRaw(UInt128 bits, bool isIPv6, int prefixLength, out bool hostBitsWereSet)
+    internal static Cidr FromRaw(Bits128 bits, bool isIPv6, int prefixLength, out bool hostBitsWereSet)
     {
         // Inside ::ffff:0:0/96 the network only holds mapped addresses, which are matched as IPv4,
         // so it *is* an IPv4 network. A shorter prefix is a genuine IPv6 network and stays one.
@@ -51,7 +51,7 @@ public readonly partial record struct Cidr
         return cidr;
     }
 
-    private Cidr(UInt128 bits, int prefixLength, bool isIPv6)
+    private Cidr(Bits128 bits, int prefixLength, bool isIPv6)
     {
         _bits = bits & AddressBits.Mask(prefixLength, AddressBits.Width(isIPv6));
         _prefixLength = (byte)prefixLength;
@@ -68,7 +68,7 @@ public readonly partial record struct Cidr
     public int PrefixLength => _prefixLength;
 
     /// <summary>Network bits as stored (IPv4 right-aligned), for the prefix trie.</summary>
-    internal UInt128 Bits => _bits;
+    internal Bits128 Bits => _bits;
 
     /// <summary>True if the address lies in this network. Mapped IPv6 counts as IPv4 (see type remarks).
     /// An IPv6 zone id, if any, is ignored.</summary>
@@ -84,7 +84,7 @@ public readonly partial record struct Cidr
     public bool Contains(Cidr other) =>
         other._isIPv6 == _isIPv6 && other._prefixLength >= _prefixLength && MatchesPrefix(other._bits);
 
-    private bool MatchesPrefix(UInt128 bits) =>
+    private bool MatchesPrefix(Bits128 bits) =>
         (bits & AddressBits.Mask(_prefixLength, AddressBits.Width(_isIPv6))) == _bits;
 
     /// <summary>Canonical text: "10.0.0.0/8", "fd00::/8". Always parses back to an equal value.</summary>

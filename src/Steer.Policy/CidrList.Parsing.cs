@@ -54,7 +54,8 @@ public sealed partial class CidrList
     /// <summary>Collects every error rather than stopping at the first, so one run shows all fixes needed.</summary>
     private sealed class Builder
     {
-        private readonly List<Cidr> _networks = [];
+        private Cidr[] _networks = new Cidr[4];
+        private int _count;
         private readonly List<string> _errors = [];
         private readonly List<string> _warnings = [];
 
@@ -66,13 +67,15 @@ public sealed partial class CidrList
                 _errors.Add($"{where}: {error}");
             else
             {
-                _networks.Add(cidr);
+                if (_count == _networks.Length)
+                    Array.Resize(ref _networks, _count * 2);
+                _networks[_count++] = cidr;
                 if (hostBitsWereSet)
                     _warnings.Add($"{where}: {item}: host bits are set; using {cidr}");
             }
         }
 
         public CidrList Build() =>
-            _errors.Count == 0 ? new CidrList(_networks, _warnings) : throw new FormatException(string.Join('\n', _errors));
+            _errors.Count == 0 ? new CidrList(_networks.AsSpan(0, _count), _warnings) : throw new FormatException(string.Join('\n', _errors));
     }
 }

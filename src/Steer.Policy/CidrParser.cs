@@ -39,9 +39,9 @@ internal static class CidrParser
         return null;
     }
 
-    private static string? TryParseAddress(ReadOnlySpan<char> text, bool suggestCompletion, out UInt128 bits, out bool isIPv6)
+    private static string? TryParseAddress(ReadOnlySpan<char> text, bool suggestCompletion, out Bits128 bits, out bool isIPv6)
     {
-        bits = UInt128.Zero;
+        bits = Bits128.Zero;
         isIPv6 = false;
         if (text.IsEmpty)
             return "missing address before '/'";
@@ -101,9 +101,9 @@ internal static class CidrParser
         return null;
     }
 
-    private static string? TryParseIPv6(ReadOnlySpan<char> text, out UInt128 bits)
+    private static string? TryParseIPv6(ReadOnlySpan<char> text, out Bits128 bits)
     {
-        bits = UInt128.Zero;
+        bits = Bits128.Zero;
         foreach (var c in text)
         {
             if (c == '%')

@@ -16,15 +16,19 @@ internal sealed class PrefixTrie(int width)
     private readonly Node _root = new();
 
     /// <param name="bits">Network address, host bits clear, right-aligned in <c>width</c> bits.</param>
-    public void Add(UInt128 bits, int prefixLength, Cidr network)
+    /// <returns>False when the trie already held this network (a duplicate).</returns>
+    public bool Add(Bits128 bits, int prefixLength, Cidr network)
     {
         var node = _root;
         for (var i = 0; i < prefixLength; i++)
             node = node.Children[AddressBits.BitAt(bits, i, width)] ??= new Node();
+        if (node.Network.HasValue)
+            return false;
         node.Network = network;
+        return true;
     }
 
-    public bool TryFindLongest(UInt128 address, out Cidr network)
+    public bool TryFindLongest(Bits128 address, out Cidr network)
     {
         Cidr? best = null;
         Node? node = _root;

@@ -94,6 +94,7 @@ public sealed class Lab : IDisposable, IAsyncDisposable
         await Task.WhenAll(hosts.Select(h => h.ConfigureInterfacesAsync()));
         await Task.WhenAll(hosts.Select(h => Task.Run(h.ApplySysctls)));
         await Task.WhenAll(hosts.Select(h => h.ConfigureRoutingAsync()));
+        await Task.WhenAll(hosts.Select(h => h.WaitUntilAddressesUsableAsync()));
         foreach (var host in hosts)
             host.MarkBuilt();
     }

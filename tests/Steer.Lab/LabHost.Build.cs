@@ -1,4 +1,5 @@
 using Steer.Linux.Native;
+using Steer.Linux.Netlink;
 
 namespace Steer.Lab;
 
@@ -15,6 +16,10 @@ public sealed partial class LabHost
 
     internal Task ConfigureInterfacesAsync()
     {
+        // Link-local addresses appear when a link goes up and would spend a second or two in
+        // duplicate address detection; neighbour discovery meanwhile is slow enough to make a
+        // first IPv6 datagram miss a client's reply window. A lab has no duplicates to detect.
+        WriteSysctls([.. _interfaces.Select(i => ($"net.ipv6.conf.{i}.accept_dad", "0"))]);
         var lines = new List<string> { "link set lo up" };
         lines.AddRange(_loopback.Select(a => AddressLine("lo", a)));
         foreach (var tun in _tuns)
@@ -30,6 +35,39 @@ public sealed partial class LabHost
     internal Task ConfigureRoutingAsync() => RoutingAsync(_routes, "route", _rules);
 
     internal void MarkBuilt() => _built = true;
+
+    /// <summary>
+    /// Waits until IPv6 is ready on every veth: each has its link-local address and none of the
+    /// host's addresses is tentative. The kernel finishes a link's IPv6 set-up in a worker after
+    /// the link gains carrier (its peer is up); until then it answers no neighbour solicitation,
+    /// and a test's first IPv6 packet waits a second for the retransmission.
+    /// </summary>
+    internal async Task WaitUntilAddressesUsableAsync()
+    {
+        var veths = _interfaces.Where(i => _tuns.All(t => t.Name != i)).ToList();
+        using var netlink = NetlinkHandle.OpenAt(NsPath);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (NotReady(netlink, veths) is { } waitingFor)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new LabException($"{Namespace}: IPv6 is not ready after 5 s ({waitingFor})");
+            await Task.Delay(10);
+        }
+    }
+
+    private static string? NotReady(NetlinkHandle netlink, List<string> veths)
+    {
+        var addresses = netlink.ListAddresses();
+        if (addresses.FirstOrDefault(a => a.IsTentative) is { } tentative)
+            return $"{tentative.Address} is tentative";
+        foreach (var name in veths)
+        {
+            var link = netlink.GetLink(name);
+            if (link is null || !addresses.Any(a => a.InterfaceIndex == link.Index && a.Address.IsIPv6LinkLocal))
+                return $"{name} has no link-local address yet";
+        }
+        return null;
+    }
 
     /// <summary>Routes then rules, in two batches: lines that name no address go to both, and the
     /// IPv6 batch needs <c>ip -6</c> for them (a batch line cannot carry options).</summary>

@@ -10,11 +10,13 @@ internal static class CommandErrors
 {
     public const int Usage = 2, Failure = 1;
 
-    public static async Task<int> RunAsync(Func<Task<int>> action)
+    /// <summary>Runs a command synchronously: no async machinery to start (it was JIT-compiled
+    /// at every `steer run`, and start-up time is what scripts feel).</summary>
+    public static int Run(Func<int> action)
     {
         try
         {
-            return await action().ConfigureAwait(false);
+            return action();
         }
         catch (UsageException e) { return Fail(e.Message, Usage); }
         catch (CommandNotStartedException e) { return Fail(e.Message, e.ExitCode); }

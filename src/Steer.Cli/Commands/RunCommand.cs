@@ -32,13 +32,16 @@ internal static class RunCommand
             """)
         { via, exclude, excludeFile, dns, cgroup, command };
 
-        run.SetAction((result, _) => CommandErrors.RunAsync(() =>
+        run.SetAction(result => CommandErrors.Run(() =>
         {
             var request = BuildRequest(result.GetValue(via)!, result.GetValue(exclude) ?? [], result.GetValue(excludeFile),
                 result.GetValue(dns), result.GetValue(cgroup), result.GetValue(command) ?? []);
+            
+            foreach (var warning in request.Excluded.Warnings)
+                Console.Error.WriteLine($"steer: warning: --exclude {warning}");
             return request.CgroupPath is null
-                ? new RunSession(request, Console.Error).RunAsync()
-                : Task.FromResult(CgroupBinder.Bind(request, Console.Out));
+                ? new RunSession(request, Console.Error).Run()
+                : CgroupBinder.Bind(request, Console.Out);
         }));
         return run;
     }
@@ -50,14 +53,15 @@ internal static class RunCommand
         if (cgroupPath is not null && command.Length > 0)
             throw new UsageException("--cgroup binds an existing cgroup: give either --cgroup PATH or a command, not both");
 
-        var excluded = new List<Cidr>(RunDefaults.AlwaysExcluded);
+        var excluded = RunDefaults.AlwaysExcluded;
         try
         {
-            excluded.AddRange(CidrList.Parse(excludes));
+            if (excludes.Length > 0)
+                excluded = excluded.Union(CidrList.Parse(excludes));
             if (excludeFile is not null)
             {
                 using var reader = excludeFile.OpenText();
-                excluded.AddRange(CidrList.ParseFile(excludeFile.FullName, reader));
+                excluded = excluded.Union(CidrList.ParseFile(excludeFile.FullName, reader));
             }
         }
         catch (FormatException e)
@@ -68,6 +72,6 @@ internal static class RunCommand
         {
             throw new UsageException($"--exclude-file: {e.Message}");
         }
-        return new RunRequest(via, new CidrList(excluded), dns is null ? null : DnsEndpoint.Parse(dns), command, cgroupPath);
+        return new RunRequest(via, excluded, dns is null ? null : DnsEndpoint.Parse(dns), command, cgroupPath);
     }
 }

@@ -16,7 +16,7 @@ internal static class UnbindCommand
               steer unbind --cgroup /sys/fs/cgroup/system.slice/torrent.service
             """)
         { cgroup };
-        unbind.SetAction((result, _) => CommandErrors.RunAsync(() => Task.FromResult(CgroupBinder.Unbind(result.GetValue(cgroup)!, Console.Out))));
+        unbind.SetAction(result => CommandErrors.Run(() => CgroupBinder.Unbind(result.GetValue(cgroup)!, Console.Out)));
         return unbind;
     }
 }

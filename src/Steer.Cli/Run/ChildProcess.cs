@@ -1,8 +1,7 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Steer.Linux.Cgroups;
 using Steer.Linux.Native;
+using Steer.Linux.Processes;
 
 namespace Steer.Cli.Run;
 
@@ -13,29 +12,25 @@ namespace Steer.Cli.Run;
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
-    private readonly Process process;
+    private readonly SpawnedProcess process;
     private readonly List<PosixSignalRegistration> registrations = [];
 
-    private ChildProcess(Process process) => this.process = process;
+    private ChildProcess(SpawnedProcess process) => this.process = process;
 
-    public int Pid => process.Id;
+    public int Pid => process.Pid;
 
     public static ChildProcess StartIn(Cgroup cgroup, IReadOnlyList<string> command)
     {
-        var info = new ProcessStartInfo(command[0]) { UseShellExecute = false };
-        foreach (var argument in command.Skip(1))
-            info.ArgumentList.Add(argument);
-
         var home = Cgroup.OfProcess();
         cgroup.AddProcess(Environment.ProcessId);
-        Process process;
+        SpawnedProcess process;
         try
         {
-            process = Process.Start(info) ?? throw new InvalidOperationException($"{command[0]}: could not be started");
+            process = SpawnedProcess.Start(command);
         }
-        catch (Win32Exception e)
+        catch (SpawnException e)
         {
-            throw new CommandNotStartedException($"{command[0]}: {e.Message}", e.NativeErrorCode == Errno.ENOENT ? 127 : 126);
+            throw new CommandNotStartedException(e.Message, e.Errno == Errno.ENOENT ? 127 : 126);
         }
         finally
         {
@@ -46,12 +41,8 @@ internal sealed class ChildProcess : IDisposable
         return child;
     }
 
-    public async Task<int> WaitAsync()
-    {
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        // .NET reports a child killed by signal N as 128+N, as shells do; Steer passes it on.
-        return process.ExitCode;
-    }
+    /// <summary>Waits for CMD: its exit code, or 128+N when signal N ended it, as shells report it.</summary>
+    public int WaitForExit() => process.Exited.GetAwaiter().GetResult();
 
     /// <summary>
     /// SIGTERM, SIGHUP and SIGQUIT are passed to CMD, and Steer waits for CMD to end. SIGINT too,
@@ -67,7 +58,7 @@ internal sealed class ChildProcess : IDisposable
                 context.Cancel = true;
                 if (number == Libc.SIGINT && TerminalDeliveredToChildToo())
                     return;
-                _ = Libc.kill(process.Id, number);
+                process.Signal(number);
             }));
         }
     }
@@ -75,14 +66,13 @@ internal sealed class ChildProcess : IDisposable
     private bool TerminalDeliveredToChildToo()
     {
         int ownGroup = Libc.getpgrp();
-        return Libc.isatty(0) == 1 && Libc.tcgetpgrp(0) == ownGroup && Libc.getpgid(process.Id) == ownGroup;
+        return Libc.isatty(0) == 1 && Libc.tcgetpgrp(0) == ownGroup && Libc.getpgid(process.Pid) == ownGroup;
     }
 
     public void Dispose()
     {
         foreach (var registration in registrations)
             registration.Dispose();
-        process.Dispose();
     }
 }
 

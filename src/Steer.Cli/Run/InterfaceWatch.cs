@@ -12,50 +12,59 @@ namespace Steer.Cli.Run;
 internal sealed class InterfaceWatch : IDisposable
 {
     private readonly NetlinkMonitor monitor;
-    private readonly Task loop;
+    private readonly Thread thread;
 
-    private InterfaceWatch(NetlinkMonitor monitor, Task loop)
+    private InterfaceWatch(NetlinkMonitor monitor, Thread thread)
     {
         this.monitor = monitor;
-        this.loop = loop;
+        this.thread = thread;
     }
 
+    /// <summary>Watches on a thread of its own: a blocking read costs `steer run` no async
+    /// machinery to start, and the watch lives exactly as long as CMD.</summary>
     public static InterfaceWatch Start(string name, int index, RunBinding binding, TextWriter log)
     {
         var monitor = NetlinkMonitor.Open(NetlinkGroups.Links);
-        var loop = Task.Run(async () =>
+        var thread = new Thread(() => Follow(monitor, name, index, binding, log)) { IsBackground = true, Name = "watch " + name };
+        thread.Start();
+        return new InterfaceWatch(monitor, thread);
+    }
+
+    private static void Follow(NetlinkMonitor monitor, string name, int index, RunBinding binding, TextWriter log)
+    {
+        int current = index;
+        bool wasUp = true;
+        var events = new List<NetlinkEvent>();
+        while (monitor.ReadEvents(events))
         {
-            int current = index;
-            bool wasUp = true;
-            await foreach (var change in monitor.ReadEventsAsync().ConfigureAwait(false))
+            foreach (var change in events)
             {
                 if (change is not LinkEvent { Link: var link } linkEvent)
                     continue;
                 if (linkEvent.Change == LinkChange.Deleted && link.Index == current)
                 {
                     binding.RefuseAll(current);
-                    await log.WriteLineAsync($"steer: {name} was deleted; new connections of the program are refused (fail closed)").ConfigureAwait(false);
+                    log.WriteLine($"steer: {name} was deleted; new connections of the program are refused (fail closed)");
                 }
                 else if (linkEvent.Change == LinkChange.Added && link.Name == name && link.Index != current)
                 {
                     current = link.Index;
                     binding.Rebind(current);
-                    await log.WriteLineAsync($"steer: {name} is back (index {current}); the program uses it again").ConfigureAwait(false);
+                    log.WriteLine($"steer: {name} is back (index {current}); the program uses it again");
                 }
                 else if (linkEvent.Change == LinkChange.Changed && link.Index == current && link.IsUp != wasUp)
                 {
                     wasUp = link.IsUp;
-                    await log.WriteLineAsync(wasUp ? $"steer: {name} is up again" : $"steer: {name} went down; connections fail until it is up (fail closed)").ConfigureAwait(false);
+                    log.WriteLine(wasUp ? $"steer: {name} is up again" : $"steer: {name} went down; connections fail until it is up (fail closed)");
                 }
             }
-        });
-        return new InterfaceWatch(monitor, loop);
+            events.Clear();
+        }
     }
 
     public void Dispose()
     {
-        monitor.Dispose(); // ends ReadEventsAsync cleanly
-        try { loop.Wait(TimeSpan.FromSeconds(1)); }
-        catch (AggregateException) { /* the watch is best effort once CMD has ended */ }
+        monitor.Dispose(); // wakes the thread, which then ends
+        thread.Join(TimeSpan.FromSeconds(1));
     }
 }

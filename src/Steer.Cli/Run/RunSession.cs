@@ -21,7 +21,7 @@ internal sealed class RunSession
         this.log = log;
     }
 
-    public async Task<int> RunAsync()
+    public int Run()
     {
         KernelFeatures.Require(KernelFeatures.ForRun);
         var iface = InterfaceCheck.Resolve(request.Interface, log);
@@ -38,7 +38,7 @@ internal sealed class RunSession
             using var binding = RunBinding.Attach(cgroup, new RunBindingOptions(request.Interface, iface.Index, request.Excluded, request.Dns), paths.Pins);
             using var watch = InterfaceWatch.Start(request.Interface, iface.Index, binding, log);
             using var child = ChildProcess.StartIn(cgroup, request.Command);
-            int exitCode = await child.WaitAsync().ConfigureAwait(false);
+            int exitCode = child.WaitForExit();
             // What CMD left running would lose its binding with the programs: end it with CMD.
             if (cgroup.IsPopulated)
                 cgroup.KillAll();
@@ -47,7 +47,7 @@ internal sealed class RunSession
         finally
         {
             if (!cgroup.TryRemove(TimeSpan.FromSeconds(5)))
-                await log.WriteLineAsync($"steer: cgroup {cgroup.Path} still has processes; a later steer run removes it").ConfigureAwait(false);
+                log.WriteLine($"steer: cgroup {cgroup.Path} still has processes; a later steer run removes it");
         }
     }
 }

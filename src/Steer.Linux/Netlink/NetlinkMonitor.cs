@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Steer.Linux.Native;
 
 namespace Steer.Linux.Netlink;
@@ -20,17 +20,21 @@ public enum NetlinkGroups
 }
 
 /// <summary>
-/// <c>ip monitor link address</c> for one namespace: typed events read with
-/// <see cref="ReadEventsAsync"/>. To know the current state without a gap, open the monitor
-/// first, then list with a <see cref="NetlinkHandle"/>, then apply events. Disposing ends a
-/// running enumeration cleanly. One reader at a time.
+/// <c>ip monitor link address</c> for one namespace: typed events, read either blocking with
+/// <see cref="ReadEvents"/> on a thread of the caller's, or with <see cref="ReadEventsAsync"/>.
+/// To know the current state without a gap, open the monitor first, then list with a
+/// <see cref="NetlinkHandle"/>, then apply events. Disposing ends a running read cleanly.
+/// One reader at a time.
 /// </summary>
 public sealed class NetlinkMonitor : IDisposable
 {
     private readonly NetlinkSocket _socket;
-    // Cancelled, never disposed: an enumeration that starts after Dispose must still see it.
-    private readonly CancellationTokenSource _stopping = new();
+    // Written once on Dispose: wakes a reader blocked in poll without closing its socket under it.
+    private readonly int _stopFd;
+    private readonly Lock _gate = new();
+    private Channel<NetlinkEvent>? _asyncEvents;
     private int _disposed;
+    private int _activeReads;
 
     private NetlinkMonitor(NetlinkSocket socket, NetlinkGroups groups)
     {
@@ -43,6 +47,7 @@ public sealed class NetlinkMonitor : IDisposable
                 socket.JoinGroup(Rt.RTNLGRP_IPV4_IFADDR);
             if ((groups & NetlinkGroups.IPv6Addresses) != 0)
                 socket.JoinGroup(Rt.RTNLGRP_IPV6_IFADDR);
+            _stopFd = LinuxException.ThrowIfNegative(Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
         }
         catch
         {
@@ -59,49 +64,110 @@ public sealed class NetlinkMonitor : IDisposable
         new(NetNamespace.Run(netnsPath, NetlinkSocket.Open), groups);
 
     /// <summary>
-    /// Events as they arrive. Ends when the monitor is disposed; throws
-    /// <see cref="OperationCanceledException"/> when <paramref name="cancellation"/> fires.
-    /// While idle it holds no receive buffer.
+    /// Blocks until the next notification arrives and appends its events to
+    /// <paramref name="into"/> (an <see cref="EventsLost"/> when the kernel dropped some);
+    /// returns false once the monitor is disposed. Holds no receive buffer while idle.
     /// </summary>
-    public async IAsyncEnumerable<NetlinkEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellation = default)
+    public bool ReadEvents(List<NetlinkEvent> into)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stopping.Token);
-        var batch = new List<NetlinkEvent>();
-        while (await ReceiveBatchAsync(batch, linked.Token))
+        ArgumentNullException.ThrowIfNull(into);
+        lock (_gate)
         {
-            foreach (var item in batch)
-                yield return item;
-            batch.Clear();
+            if (_disposed != 0)
+                return false;
+            _activeReads++;
         }
-    }
-
-    /// <summary>Stops a running enumeration and closes the socket.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-            return;
-        _stopping.Cancel();
-        _socket.Dispose();
-    }
-
-    /// <summary>Waits for one datagram and decodes it into <paramref name="batch"/>; false once disposed.</summary>
-    private async ValueTask<bool> ReceiveBatchAsync(List<NetlinkEvent> batch, CancellationToken cancellation)
-    {
         try
         {
-            int size = await _socket.WaitForDatagramAsync(cancellation);
-            Decode(size, batch);
+            int size = _socket.WaitForDatagram(_stopFd);
+            if (size < 0)
+                return false;
+            Decode(size, into);
             return true;
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.NoBufferSpaceAvailable)
+        catch (NetlinkOverrunException)
         {
-            batch.Add(new EventsLost());
+            into.Add(new EventsLost());
             return true;
         }
-        catch (Exception e) when (IsStopping(e))
+        catch (ObjectDisposedException)
         {
             return false;
         }
+        finally
+        {
+            lock (_gate)
+            {
+                if (--_activeReads == 0 && _disposed != 0)
+                    _ = Libc.close(_stopFd);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Events as they arrive, read by a thread of the monitor's own. Ends when the monitor is
+    /// disposed; throws <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellation"/> fires.
+    /// </summary>
+    public async IAsyncEnumerable<NetlinkEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var events = StartReaderThread();
+        while (await events.Reader.WaitToReadAsync(cancellation).ConfigureAwait(false))
+        {
+            while (events.Reader.TryRead(out var item))
+                yield return item;
+        }
+    }
+
+    /// <summary>Stops a running read and closes the socket.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed != 0)
+                return;
+            _disposed = 1;
+            // A running read is woken by the eventfd and closes it on its way out.
+            ulong one = 1;
+            unsafe
+            {
+                _ = Libc.write(_stopFd, &one, sizeof(ulong));
+            }
+            if (_activeReads == 0)
+                _ = Libc.close(_stopFd);
+        }
+        _socket.Dispose(); // the fd really closes when a running read lets go of it
+        _asyncEvents?.Writer.TryComplete();
+    }
+
+    private Channel<NetlinkEvent> StartReaderThread()
+    {
+        var events = Channel.CreateUnbounded<NetlinkEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        if (Interlocked.CompareExchange(ref _asyncEvents, events, null) is not null)
+            throw new InvalidOperationException("a NetlinkMonitor has one reader at a time");
+        if (Volatile.Read(ref _disposed) != 0) // Dispose came first and completed nothing
+            events.Writer.TryComplete();
+        var thread = new Thread(() =>
+        {
+            var batch = new List<NetlinkEvent>();
+            try
+            {
+                while (ReadEvents(batch))
+                {
+                    foreach (var item in batch)
+                        events.Writer.TryWrite(item);
+                    batch.Clear();
+                }
+                events.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                events.Writer.TryComplete(e);
+            }
+        })
+        { IsBackground = true, Name = "netlink monitor" };
+        thread.Start();
+        return events;
     }
 
     /// <summary>Receives and decodes one datagram in memory rented for just that: idle monitors
@@ -119,9 +185,4 @@ public sealed class NetlinkMonitor : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private bool IsStopping(Exception e) =>
-        _stopping.IsCancellationRequested
-        && e is OperationCanceledException or ObjectDisposedException
-            or SocketException { SocketErrorCode: SocketError.OperationAborted or SocketError.Interrupted };
 }

@@ -148,13 +148,16 @@ public sealed class RunBinding : IDisposable
         // One trie serves both families, IPv4 as ::ffff:0:0/96. An IPv6 exclusion wide enough to
         // contain that block (::/0, say) must not exclude IPv4: pin IPv4's own verdict at the /96.
         // A real 0.0.0.0/0 exclusion has the same key and overwrites it below.
-        if (excluded.Any(c => c.KeyCoversIPv4))
+        bool anyCoversIPv4 = false;
+        foreach (var cidr in excluded.AsSpan())
+            anyCoversIPv4 |= cidr.KeyCoversIPv4;
+        if (anyCoversIPv4)
         {
             var ipv4 = new SteerCidrKey { PrefixLength = 96 };
             Cidr.Parse("0.0.0.0/0").WriteKey(new Span<byte>(ipv4.Address, 16));
             map.Update(ipv4, (byte)0);
         }
-        foreach (var cidr in excluded)
+        foreach (var cidr in excluded.AsSpan())
         {
             var key = new SteerCidrKey { PrefixLength = (uint)cidr.KeyPrefixLength };
             cidr.WriteKey(new Span<byte>(key.Address, 16));
