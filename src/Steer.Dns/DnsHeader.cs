@@ -68,7 +68,7 @@ public readonly record struct DnsHeader
         }
     }
 
-    /// <summary>Reads ID and flags from the first four bytes of a message.</summary>
+    /// <summary>Reads ID and flags from the first four bytes of a message (at least 4 bytes).</summary>
     internal static DnsHeader Read(ReadOnlySpan<byte> message) =>
         new(BinaryPrimitives.ReadUInt16BigEndian(message), BinaryPrimitives.ReadUInt16BigEndian(message[2..]));
 

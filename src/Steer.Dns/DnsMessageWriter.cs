@@ -134,12 +134,23 @@ public ref struct DnsMessageWriter
     public bool TryWriteOpt(DnsEdns edns)
     {
         ArgumentNullException.ThrowIfNull(edns);
-        var ttl = ((uint)edns.ExtendedRcode << 24) | ((uint)edns.Version << 16) | edns.Flags;
-        var mark = BeginRecord(DnsSection.Additional, DnsName.Root, DnsType.OPT, edns.UdpPayloadSize, ttl, out var ok);
+        var mark = BeginOpt(edns.UdpPayloadSize, edns.ExtendedRcode, edns.Version, edns.Flags, out var ok);
         foreach (var option in edns.Options)
             ok = ok && TryWriteUInt16(option.Code) && TryWriteUInt16((ushort)option.Data.Length) && TryWriteBytes(option.Data);
         return EndRecord(DnsSection.Additional, mark, ok);
     }
+
+    /// <summary>Writes an OPT record without options, without needing a <see cref="DnsEdns"/> object.</summary>
+    /// <param name="options">Options already encoded as (code, length, data) sequences.</param>
+    public bool TryWriteOpt(ushort udpPayloadSize, byte extendedRcode, byte version, ushort flags, scoped ReadOnlySpan<byte> options = default)
+    {
+        var mark = BeginOpt(udpPayloadSize, extendedRcode, version, flags, out var ok);
+        return EndRecord(DnsSection.Additional, mark, ok && TryWriteBytes(options));
+    }
+
+    private (int Length, int Names, DnsSection Section) BeginOpt(ushort udpPayloadSize, byte extendedRcode, byte version, ushort flags, out bool ok) =>
+        BeginRecord(DnsSection.Additional, DnsName.Root, DnsType.OPT, udpPayloadSize,
+            ((uint)extendedRcode << 24) | ((uint)version << 16) | flags, out ok);
 
     private static void CheckDataMatchesType(DnsRecord record)
     {

@@ -22,7 +22,7 @@ public static class DnsResponses
         var writer = new DnsMessageWriter(destination, ErrorHeader(query.Header, rcode));
         if (!writer.TryCopyQuestions(query))
             return false;
-        if (hasEdns && !writer.TryWriteOpt(new DnsEdns { UdpPayloadSize = udpPayloadSize, ExtendedRcode = (byte)((int)rcode >> 4) }))
+        if (hasEdns && !writer.TryWriteOpt(udpPayloadSize, (byte)((int)rcode >> 4), version: 0, flags: 0))
             return false;
         written = writer.Length;
         return true;

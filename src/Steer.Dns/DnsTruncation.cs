@@ -35,8 +35,12 @@ public static class DnsTruncation
             return true;
         }
 
-        var opt = response.TryGetEdns(out var edns) ? bytes.Slice(edns.Offset, edns.Length) : default;
-        var budget = maxSize - opt.Length;
+        // The OPT record is re-written with a literal root owner: a sender may have spelt the root as a
+        // pointer, whose target could be among the dropped bytes.
+        var hasOpt = response.TryGetEdns(out var edns);
+        var optTail = hasOpt ? bytes[WireName.SkipValidated(bytes, edns.Offset)..(edns.Offset + edns.Length)] : default;
+        var optLength = hasOpt ? 1 + optTail.Length : 0;
+        var budget = maxSize - optLength;
         var end = response.QuestionSectionEnd;
         if (end > budget)
             return false;
@@ -52,17 +56,21 @@ public static class DnsTruncation
             kept[(int)record.Section - 1]++;
             end = recordEnd;
         }
-        if (destination.Length < end + opt.Length)
+        if (destination.Length < end + optLength)
             return false;
 
         bytes[..end].CopyTo(destination);
-        opt.CopyTo(destination[end..]);
+        if (hasOpt)
+        {
+            destination[end] = 0;
+            optTail.CopyTo(destination[(end + 1)..]);
+        }
         BinaryPrimitives.WriteUInt16BigEndian(destination[6..], (ushort)kept[0]);
         BinaryPrimitives.WriteUInt16BigEndian(destination[8..], (ushort)kept[1]);
-        BinaryPrimitives.WriteUInt16BigEndian(destination[10..], (ushort)(kept[2] + (opt.IsEmpty ? 0 : 1)));
+        BinaryPrimitives.WriteUInt16BigEndian(destination[10..], (ushort)(kept[2] + (hasOpt ? 1 : 0)));
         if (truncated)
             destination[2] |= 0x02;
-        written = end + opt.Length;
+        written = end + optLength;
         return true;
     }
 }
