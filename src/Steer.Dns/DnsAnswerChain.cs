@@ -22,7 +22,8 @@ public sealed class DnsAnswerChain
 {
     private readonly List<DnsName> _names = new(4);
     private readonly List<DnsChainAddress> _addresses = new(8);
-    private int _endsMask; // bit i set: _names[i] has no CNAME, so the chain ends there
+    // Bit i set: _names[i] has no CNAME, so the chain ends there. MaxChainNames (16) fits in the int.
+    private int _endsMask;
 
     /// <summary>The question name first, then each CNAME target in the order reached.</summary>
     public IReadOnlyList<DnsName> Names => _names;
@@ -48,6 +49,16 @@ public sealed class DnsAnswerChain
         var chain = new DnsAnswerChain();
         chain.Read(answer, question);
         return chain;
+    }
+
+    /// <summary>Reads the chain of the answer's own (first) question; an answer without one gives an empty chain.</summary>
+    /// <remarks>Allocates the question's name; a resolver that already holds it should pass it.</remarks>
+    public void Read(DnsMessageView answer)
+    {
+        if (answer.TryGetQuestion(out var question))
+            Read(answer, question.Name.ToDnsName());
+        else
+            Clear();
     }
 
     /// <summary>Forgets the previous answer and reads this one for <paramref name="question"/>.</summary>

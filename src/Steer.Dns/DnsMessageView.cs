@@ -98,6 +98,28 @@ public readonly ref struct DnsMessageView
         _ => throw new ArgumentOutOfRangeException(nameof(section)),
     };
 
+    /// <summary>
+    /// True if this message is an answer to <paramref name="query"/>: QR set, same ID and opcode, and the
+    /// same questions (names compared case-insensitively, so DNS 0x20 case randomisation passes). An upstream
+    /// reply failing this is a spoofing attempt or a confused server and must not be used (RFC 5452 §9.1).
+    /// </summary>
+    /// <remarks>Some servers send FORMERR or NOTIMP without the question; such a reply does not match.</remarks>
+    public bool IsResponseTo(DnsMessageView query)
+    {
+        if (!Header.IsResponse || Id != query.Id || Header.Opcode != query.Header.Opcode || QuestionCount != query.QuestionCount)
+            return false;
+        var mine = Questions;
+        var theirs = query.Questions;
+        while (mine.MoveNext() && theirs.MoveNext())
+        {
+            var a = mine.Current;
+            var b = theirs.Current;
+            if (a.Type != b.Type || a.Class != b.Class || !a.Name.Matches(b.Name))
+                return false;
+        }
+        return true;
+    }
+
     /// <summary>Copies the message into the object model (allocates; for building and inspecting, not the hot path).</summary>
     public DnsMessage ToMessage() => DnsMessage.FromView(this);
 }

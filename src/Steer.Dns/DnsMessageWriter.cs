@@ -94,8 +94,7 @@ public ref struct DnsMessageWriter
     /// <param name="rdata">Must be self-contained: compression pointers would point into another message.</param>
     public bool TryWriteRecord(DnsSection section, DnsName name, DnsType type, DnsClass @class, uint ttl, scoped ReadOnlySpan<byte> rdata)
     {
-        if (type == DnsType.OPT)
-            throw new ArgumentException("write OPT with TryWriteOpt", nameof(type));
+        CheckRawRData(type, rdata);
         var mark = BeginRecord(section, name, type, (ushort)@class, ttl, out var ok);
         ok = ok && TryWriteBytes(rdata);
         return EndRecord(section, mark, ok);
@@ -157,15 +156,30 @@ public ref struct DnsMessageWriter
         var fits = record.Data switch
         {
             DnsAddressData a => record.Type == a.Address.RecordType && record.Class == DnsClass.IN,
-            DnsNameData => RDataLayout.For(record.Type) == "N",
+            DnsNameData => record.Type is DnsType.CNAME or DnsType.DNAME or DnsType.NS or DnsType.PTR,
             DnsMxData => record.Type == DnsType.MX,
             DnsSoaData => record.Type == DnsType.SOA,
             DnsSrvData => record.Type == DnsType.SRV,
-            DnsOpaqueData => record.Type != DnsType.OPT,
+            DnsOpaqueData opaque => CheckRawRData(record.Type, opaque.Bytes),
             _ => false,
         };
         if (!fits)
             throw new ArgumentException($"{record.Data.GetType().Name} cannot be the data of a {record.Class} {record.Type} record", nameof(record));
+    }
+
+    /// <summary>Raw RDATA must be what a parser accepts for its type, with no pointers into some other message.</summary>
+    private static bool CheckRawRData(DnsType type, scoped ReadOnlySpan<byte> rdata)
+    {
+        var problem = type switch
+        {
+            DnsType.OPT => "write OPT with TryWriteOpt",
+            DnsType.A when rdata.Length != 4 => "A RDATA is 4 bytes",
+            DnsType.AAAA when rdata.Length != 16 => "AAAA RDATA is 16 bytes",
+            _ when RDataLayout.For(type) is { } layout && !RDataLayout.IsSelfContained(rdata, layout) =>
+                $"{type} RDATA must be well-formed with uncompressed names",
+            _ => null,
+        };
+        return problem is null ? true : throw new ArgumentException(problem, nameof(rdata));
     }
 
     private (int Length, int Names, DnsSection Section) BeginRecord(DnsSection section, DnsName name, DnsType type, ushort @class, uint ttl, out bool ok)

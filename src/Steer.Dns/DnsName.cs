@@ -60,16 +60,6 @@ public readonly partial struct DnsName : IEquatable<DnsName>
     /// <summary>The name without its first label; the root's parent is the root.</summary>
     public DnsName Parent => IsRoot ? this : new DnsName(WireBytes[(WireBytes[0] + 1)..].ToArray());
 
-    /// <summary>Builds a name from uncompressed wire bytes already known to be well-formed.</summary>
-    internal static DnsName FromValidatedWire(ReadOnlySpan<byte> uncompressed)
-    {
-        if (uncompressed.Length == 1)
-            return Root;
-        var bytes = uncompressed.ToArray();
-        WireName.LowerInPlace(bytes);
-        return new DnsName(bytes);
-    }
-
     /// <summary>Reads a validated (possibly compressed) name out of a message.</summary>
     internal static DnsName FromMessage(ReadOnlySpan<byte> message, int offset)
     {

@@ -121,3 +121,17 @@ public class AnswerChainTests
         Assert.Equal(DnsTtl.Max, chain.CnameTtl);
     }
 }
+
+public class AnswerChainOwnQuestionTests
+{
+    [Fact]
+    public void Reads_the_chain_of_the_answer_own_question()
+    {
+        var chain = new DnsAnswerChain();
+        chain.Read(DnsMessageView.Parse(Captures.ChainAnswer));
+        Assert.Equal(3, chain.Names.Count);
+        chain.Read(DnsMessageView.Parse(Captures.Hex("000081800000000000000000")));
+        Assert.Empty(chain.Names);
+        Assert.Empty(chain.Addresses);
+    }
+}

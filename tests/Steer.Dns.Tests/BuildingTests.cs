@@ -145,3 +145,55 @@ public class BuildingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DnsHeader(0, 0) { Rcode = DnsRcode.BadVers });
     }
 }
+
+public class ResponseMatchingTests
+{
+    [Fact]
+    public void An_answer_matches_its_query_even_with_other_letter_case()
+    {
+        var query = DnsMessageView.Parse(Captures.AQuery);
+        Assert.True(DnsMessageView.Parse(Captures.AAnswer).IsResponseTo(query));
+
+        var shouted = (byte[])Captures.AAnswer.Clone();
+        shouted[13] = (byte)'W'; // "Www.example.test": DNS 0x20 style
+        Assert.True(DnsMessageView.Parse(shouted).IsResponseTo(query));
+    }
+
+    [Fact]
+    public void Wrong_ID_question_or_direction_does_not_match()
+    {
+        var query = DnsMessageView.Parse(Captures.AQuery);
+        var otherId = (byte[])Captures.AAnswer.Clone();
+        DnsMessageEdits.SetId(otherId, 1);
+        Assert.False(DnsMessageView.Parse(otherId).IsResponseTo(query));
+        Assert.False(DnsMessageView.Parse(Captures.AaaaAnswerEdns).IsResponseTo(query));
+        Assert.False(query.IsResponseTo(query));
+
+        var otherType = (byte[])Captures.AAnswer.Clone();
+        otherType[31] = 28; // question type A -> AAAA
+        Assert.False(DnsMessageView.Parse(otherType).IsResponseTo(query));
+    }
+}
+
+public class WriterRDataChecks
+{
+    [Theory]
+    [InlineData(DnsType.A, "010203")]
+    [InlineData(DnsType.AAAA, "01020304")]
+    [InlineData(DnsType.MINFO, "0161c00c00")] // a pointer: would point into another message
+    [InlineData(DnsType.RP, "016100")] // one name where two belong
+    public void Raw_RDATA_that_would_make_an_invalid_message_is_refused(DnsType type, string rdata)
+    {
+        var buffer = new byte[512];
+        var bytes = Captures.Hex(rdata);
+        try
+        {
+            var writer = new DnsMessageWriter(buffer, default);
+            writer.TryWriteRecord(DnsSection.Answer, DnsName.Root, type, DnsClass.IN, 0, bytes);
+            Assert.Fail("accepted");
+        }
+        catch (ArgumentException)
+        {
+        }
+    }
+}

@@ -65,6 +65,30 @@ internal static class RDataLayout
         return position == end ? default : new DnsParseError(DnsFormatError.BadRDataLength, position);
     }
 
+    /// <summary>True if RDATA standing alone fits its layout with every name spelt out (no pointers).</summary>
+    public static bool IsSelfContained(ReadOnlySpan<byte> rdata, string layout)
+    {
+        var position = 0;
+        foreach (var field in layout)
+        {
+            if (field == 'N')
+            {
+                var start = position;
+                while (position < rdata.Length && rdata[position] is > 0 and <= DnsLimits.MaxLabelLength)
+                    position += rdata[position] + 1;
+                if (position >= rdata.Length || rdata[position] != 0 || position + 1 - start > DnsLimits.MaxNameLength)
+                    return false;
+                position++;
+                continue;
+            }
+            var size = field switch { 'h' => 2, 'w' => 4, _ => position < rdata.Length ? 1 + rdata[position] : 1 };
+            position += size;
+            if (position > rdata.Length)
+                return false;
+        }
+        return position == rdata.Length;
+    }
+
     /// <summary>Copies validated RDATA with every name uncompressed (case kept); returns bytes written.</summary>
     public static int Expand(ReadOnlySpan<byte> message, int start, string layout, Span<byte> destination)
     {
