@@ -29,6 +29,22 @@ public class CoveragePropertyTests
     }
 
     [Fact]
+    public void Name_parsing_of_any_text_succeeds_or_says_why() =>
+        Check.One(Generators.Config, Prop.ForAll(
+            Gen.OneOf(
+                ArbMap.Default.GeneratorFor<string>().Select(s => s ?? ""),
+                Gen.Elements(".", "\\", "a", "0", "-", "\\0", ".\\", "\\.").ListOf().Select(parts => string.Concat(parts))).ToArbitrary(),
+            text =>
+            {
+                var ok = DnsName.TryParse(text, out var name, out var error);
+                Assert.Equal(ok, error is null);
+                if (ok)
+                    Assert.Equal(name, DnsName.Parse(name.ToString()));
+                else
+                    Assert.Equal(error, Assert.Throws<FormatException>(() => DnsName.Parse(text)).Message);
+            }));
+
+    [Fact]
     public void Name_text_round_trips() =>
         Check.One(Generators.Config, Prop.ForAll(Generators.Name.ToArbitrary(), name =>
         {
