@@ -20,8 +20,8 @@ internal static class AddressAttributes
     /// <summary>
     /// The network <paramref name="address"/>/<paramref name="prefixLength"/> (the all-zero
     /// address when the attribute was absent), host bits cleared. The kernel keeps IPv4 routes
-    /// masked, but IPv6 rules keep the address as given; IPNetwork refuses host bits, so they are
-    /// cleared here rather than failing a whole dump over one such rule.
+    /// masked, but IPv6 rules keep the address as given; a record holds the network, as IPNetwork
+    /// does (it clears host bits too), so <c>fd00::1/64</c> reads as <c>fd00::/64</c>.
     /// </summary>
     public static IPNetwork Network(IPAddress? address, int prefixLength, int size, int offset)
     {

@@ -71,7 +71,10 @@ public sealed record Route
         var text = new StringBuilder();
         if (Type != RouteType.Unicast)
             text.Append(RouteWords.Type(Type)).Append(' ');
-        text.Append(Destination.PrefixLength == 0 ? "default" : Destination.ToString());
+        // ip prints a host route as its bare address.
+        int hostLength = Family == AddressFamily.InterNetworkV6 ? 128 : 32;
+        text.Append(Destination.PrefixLength == 0 ? "default"
+            : Destination.PrefixLength == hostLength ? Destination.BaseAddress.ToString() : Destination.ToString());
         if (Gateway is not null)
             text.Append(Gateway.AddressFamily == Family ? " via " : " via inet6 ").Append(Gateway);
         if (OutputInterface is { } oif)
