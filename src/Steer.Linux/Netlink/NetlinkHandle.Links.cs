@@ -81,7 +81,8 @@ public sealed partial class NetlinkHandle
         }
     }
 
-    /// <summary><c>ip link set LINK name NEWNAME</c>. The kernel renames only links that are down.</summary>
+    /// <summary><c>ip link set LINK name NEWNAME</c>. Kernels before 6.2 rename only links that
+    /// are down (EBUSY otherwise).</summary>
     public void RenameLink(LinkId link, string newName)
     {
         var renamed = new LinkId(newName);
