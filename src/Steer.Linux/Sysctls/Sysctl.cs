@@ -55,7 +55,7 @@ public static class Sysctl
     }
 
     /// <summary><c>sysctl -w KEY=VALUE</c>. A value the kernel refuses throws with its errno
-    /// (EINVAL for <c>rp_filter=7</c>), naming the key.</summary>
+    /// (EINVAL for <c>rp_filter=strict</c>), naming the key.</summary>
     public static void Write(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(value);
