@@ -5,7 +5,7 @@ namespace Steer.Linux.Native;
 /// on a dedicated thread that enters the namespace and dies afterwards; sockets it creates stay in
 /// that namespace for their whole life, whichever thread later uses them.
 /// </summary>
-public static class NetNamespace
+public static partial class NetNamespace
 {
     /// <summary>Runs <paramref name="work"/> in the namespace at <paramref name="nsPath"/>
     /// (for example <c>/run/netns/NAME</c>) and returns its result.</summary>
@@ -34,6 +34,11 @@ public static class NetNamespace
         return result!;
     }
 
-    /// <summary>The path of a namespace made by <c>ip netns add NAME</c>.</summary>
-    public static string PathOf(string name) => "/run/netns/" + name;
+    /// <summary>The path of a namespace made by <c>ip netns add NAME</c> or <see cref="Create"/>.</summary>
+    public static string PathOf(string name) => RunDirectory + "/" + name;
+
+    /// <summary>Opens the namespace at <paramref name="nsPath"/>, for calls that take a namespace
+    /// by fd (moving a link, creating a veth peer there). Keep it open for as long as it is used.</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle Open(string nsPath) =>
+        File.OpenHandle(nsPath, FileMode.Open, FileAccess.Read);
 }

@@ -17,7 +17,7 @@ internal static class AddressDecoder
         uint flags = payload[2];
         byte scope = payload[3];
         int index = MemoryMarshal.Read<int>(payload[4..]);
-        int size = family switch { Rt.AF_INET => 4, Rt.AF_INET6 => 16, _ => 0 };
+        int size = AddressAttributes.SizeOf(family);
         if (size == 0)
             return null;
         if (prefixLength > size * 8)
@@ -30,8 +30,8 @@ internal static class AddressDecoder
         {
             switch (attribute.Type)
             {
-                case Rt.IFA_LOCAL: local = ReadAddress(attribute, size); break;
-                case Rt.IFA_ADDRESS: address = ReadAddress(attribute, size); break;
+                case Rt.IFA_LOCAL: local = AddressAttributes.Read(attribute, size); break;
+                case Rt.IFA_ADDRESS: address = AddressAttributes.Read(attribute, size); break;
                 case Rt.IFA_LABEL: label = attribute.GetString(); break;
                 case Rt.IFA_FLAGS: flags = attribute.GetUInt32(); break;
             }
@@ -41,9 +41,4 @@ internal static class AddressDecoder
             ?? throw new NetlinkParseException($"address message for link {index} has neither IFA_LOCAL nor IFA_ADDRESS", message.Offset);
         return new InterfaceAddress(index, ours, prefixLength, scope, (AddressFlags)flags, label);
     }
-
-    private static IPAddress ReadAddress(in NetlinkAttribute attribute, int size) =>
-        attribute.Payload.Length == size
-            ? new IPAddress(attribute.Payload)
-            : throw new NetlinkParseException($"address attribute of {attribute.Payload.Length} bytes, expected {size}", attribute.Offset);
 }

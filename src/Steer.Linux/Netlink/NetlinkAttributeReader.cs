@@ -17,6 +17,11 @@ internal readonly ref struct NetlinkAttribute
             ? MemoryMarshal.Read<uint>(Payload)
             : throw new NetlinkParseException($"attribute {Type} has {Payload.Length} bytes, a u32 needs 4", Offset);
 
+    public byte GetByte() =>
+        Payload.Length >= 1
+            ? Payload[0]
+            : throw new NetlinkParseException($"attribute {Type} is empty, a u8 needs 1 byte", Offset);
+
     /// <summary>A C string: up to the first NUL, or the whole payload when the NUL is missing.</summary>
     public string GetString()
     {

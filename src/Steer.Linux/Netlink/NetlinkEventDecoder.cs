@@ -23,6 +23,14 @@ internal static class NetlinkEventDecoder
                     if (AddressDecoder.Decode(message) is { } address)
                         into.Add(new AddressEvent(message.Type == Rt.RTM_NEWADDR ? AddressChange.Added : AddressChange.Removed, address));
                     break;
+                case Rt.RTM_NEWROUTE or Rt.RTM_DELROUTE:
+                    if (RouteDecoder.Decode(message) is { } route)
+                        into.Add(new RouteEvent(message.Type == Rt.RTM_NEWROUTE ? RouteChange.Added : RouteChange.Deleted, route));
+                    break;
+                case Rt.RTM_NEWRULE or Rt.RTM_DELRULE:
+                    if (RuleDecoder.Decode(message) is { } rule)
+                        into.Add(new RuleEvent(message.Type == Rt.RTM_NEWRULE ? RuleChange.Added : RuleChange.Deleted, rule));
+                    break;
             }
         }
     }

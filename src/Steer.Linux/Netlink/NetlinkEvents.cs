@@ -28,8 +28,25 @@ public sealed record AddressEvent(AddressChange Change, InterfaceAddress Address
     public override string ToString() => $"{Change} {Address}";
 }
 
+public enum RouteChange { Added, Deleted }
+
+/// <summary><c>ip monitor route</c>: RTM_NEWROUTE / RTM_DELROUTE. An Added for a route that
+/// exists is a replacement.</summary>
+public sealed record RouteEvent(RouteChange Change, Route Route) : NetlinkEvent
+{
+    public override string ToString() => $"{Change} {Route}";
+}
+
+public enum RuleChange { Added, Deleted }
+
+/// <summary><c>ip monitor rule</c>: RTM_NEWRULE / RTM_DELRULE.</summary>
+public sealed record RuleEvent(RuleChange Change, Rule Rule) : NetlinkEvent
+{
+    public override string ToString() => $"{Change} {Rule}";
+}
+
 /// <summary>
 /// The kernel dropped notifications because they came faster than they were read (ENOBUFS).
-/// State may have changed unseen: list links and addresses again.
+/// State may have changed unseen: list what you follow again.
 /// </summary>
 public sealed record EventsLost : NetlinkEvent;

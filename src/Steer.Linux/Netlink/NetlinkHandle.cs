@@ -8,9 +8,10 @@ namespace Steer.Linux.Netlink;
 /// rtnetlink for one network namespace: the namespace the socket was opened in, whichever thread
 /// later calls. Verbs mirror <c>ip</c> commands and are serialised on the one socket.
 /// </summary>
-public sealed class NetlinkHandle : IDisposable
+public sealed partial class NetlinkHandle : IDisposable
 {
-    private const int RequestBufferSize = 128; // our requests: header, family header, two small attributes
+    private const int RequestBufferSize = 128; // our queries: header, family header, two small attributes
+    private const int ChangeBufferSize = 512;  // our changes: the largest, a rule with every selector, is under 200
     private const int MaxInterfaceNameBytes = 15; // IFNAMSIZ - 1
 
     private readonly NetlinkSocket _socket;
@@ -117,6 +118,10 @@ public sealed class NetlinkHandle : IDisposable
         }
         return link;
     }
+
+    /// <summary>Sends a change and waits for the kernel's ACK; a refusal throws <see cref="NetlinkException"/>.</summary>
+    private void ExecuteChange(ref NetlinkMessageWriter request, string what) =>
+        Execute(ref request, what, static (in NetlinkMessage _) => { });
 
     private void Execute(ref NetlinkMessageWriter request, string what, ReplyHandler onReply)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -33,6 +34,17 @@ internal ref struct NetlinkMessageWriter
     }
 
     public void AddUInt32(ushort type, uint value) => AddAttribute(type, MemoryMarshal.AsBytes(new ReadOnlySpan<uint>(in value)));
+
+    public void AddByte(ushort type, byte value) => AddAttribute(type, new ReadOnlySpan<byte>(in value));
+
+    /// <summary>An address attribute: 4 or 16 bytes in network order, as the kernel stores it.</summary>
+    public void AddAddress(ushort type, IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out int written))
+            throw new InvalidOperationException($"{address} does not fit in 16 bytes");
+        AddAttribute(type, bytes[..written]);
+    }
 
     /// <summary>A NUL-terminated string attribute, as the kernel's NLA_STRING/NLA_NUL_STRING expect.</summary>
     public void AddString(ushort type, string value)

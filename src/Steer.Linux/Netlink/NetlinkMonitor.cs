@@ -16,15 +16,25 @@ public enum NetlinkGroups
     /// <summary>RTNLGRP_IPV6_IFADDR.</summary>
     IPv6Addresses = 4,
     Addresses = IPv4Addresses | IPv6Addresses,
-    All = Links | Addresses,
+    /// <summary>RTNLGRP_IPV4_ROUTE.</summary>
+    IPv4Routes = 8,
+    /// <summary>RTNLGRP_IPV6_ROUTE.</summary>
+    IPv6Routes = 16,
+    Routes = IPv4Routes | IPv6Routes,
+    /// <summary>RTNLGRP_IPV4_RULE.</summary>
+    IPv4Rules = 32,
+    /// <summary>RTNLGRP_IPV6_RULE.</summary>
+    IPv6Rules = 64,
+    Rules = IPv4Rules | IPv6Rules,
+    All = Links | Addresses | Routes | Rules,
 }
 
 /// <summary>
-/// <c>ip monitor link address</c> for one namespace: typed events, read either blocking with
-/// <see cref="ReadEvents"/> on a thread of the caller's, or with <see cref="ReadEventsAsync"/>.
-/// To know the current state without a gap, open the monitor first, then list with a
-/// <see cref="NetlinkHandle"/>, then apply events. Disposing ends a running read cleanly.
-/// One reader at a time.
+/// <c>ip monitor link address route rule</c> for one namespace: typed events, read either
+/// blocking with <see cref="ReadEvents"/> on a thread of the caller's, or with
+/// <see cref="ReadEventsAsync"/>. To know the current state without a gap, open the monitor
+/// first, then list with a <see cref="NetlinkHandle"/>, then apply events. Disposing ends a
+/// running read cleanly. One reader at a time.
 /// </summary>
 public sealed class NetlinkMonitor : IDisposable
 {
@@ -36,17 +46,25 @@ public sealed class NetlinkMonitor : IDisposable
     private int _disposed;
     private int _activeReads;
 
+    private static readonly (NetlinkGroups Flag, uint Group)[] Memberships =
+    [
+        (NetlinkGroups.Links, Rt.RTNLGRP_LINK),
+        (NetlinkGroups.IPv4Addresses, Rt.RTNLGRP_IPV4_IFADDR),
+        (NetlinkGroups.IPv6Addresses, Rt.RTNLGRP_IPV6_IFADDR),
+        (NetlinkGroups.IPv4Routes, Rt.RTNLGRP_IPV4_ROUTE),
+        (NetlinkGroups.IPv6Routes, Rt.RTNLGRP_IPV6_ROUTE),
+        (NetlinkGroups.IPv4Rules, Rt.RTNLGRP_IPV4_RULE),
+        (NetlinkGroups.IPv6Rules, Rt.RTNLGRP_IPV6_RULE),
+    ];
+
     private NetlinkMonitor(NetlinkSocket socket, NetlinkGroups groups)
     {
         _socket = socket;
         try
         {
-            if ((groups & NetlinkGroups.Links) != 0)
-                socket.JoinGroup(Rt.RTNLGRP_LINK);
-            if ((groups & NetlinkGroups.IPv4Addresses) != 0)
-                socket.JoinGroup(Rt.RTNLGRP_IPV4_IFADDR);
-            if ((groups & NetlinkGroups.IPv6Addresses) != 0)
-                socket.JoinGroup(Rt.RTNLGRP_IPV6_IFADDR);
+            foreach (var (flag, group) in Memberships)
+                if ((groups & flag) != 0)
+                    socket.JoinGroup(group);
             _stopFd = LinuxException.ThrowIfNegative(Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
         }
         catch

@@ -46,6 +46,24 @@ internal static class KernelMessages
         return w.Finish(sequence).ToArray();
     }
 
+    /// <summary>A route message as a dump or notification carries it, written by the product's encoder
+    /// (requests and replies share the layout).</summary>
+    public static byte[] Route(Steer.Linux.Netlink.Route route, ushort type = Rt.RTM_NEWROUTE, ushort messageFlags = Nl.NLM_F_MULTI, uint sequence = 1)
+    {
+        var buffer = new byte[512];
+        var w = new NetlinkMessageWriter(buffer, type, messageFlags);
+        RouteEncoder.Write(ref w, route, delete: false);
+        return w.Finish(sequence).ToArray();
+    }
+
+    public static byte[] Rule(Steer.Linux.Netlink.Rule rule, ushort type = Rt.RTM_NEWRULE, ushort messageFlags = Nl.NLM_F_MULTI, uint sequence = 1)
+    {
+        var buffer = new byte[512];
+        var w = new NetlinkMessageWriter(buffer, type, messageFlags);
+        RuleEncoder.Write(ref w, rule);
+        return w.Finish(sequence).ToArray();
+    }
+
     public static byte[] Done(uint sequence = 1, int errno = 0, string? ack = null, ushort messageFlags = Nl.NLM_F_MULTI)
     {
         var buffer = new byte[256];

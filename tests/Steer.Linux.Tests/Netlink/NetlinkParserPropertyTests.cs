@@ -20,7 +20,9 @@ public sealed class NetlinkParserPropertyTests
         KernelMessages.Address(3, new byte[16], 64, type: Rt.RTM_DELADDR),
         KernelMessages.Error(errno: 22, ack: "Invalid prefix length"),
         KernelMessages.Done(errno: 16, ack: "Dump failed"),
-        KernelMessages.Concat(KernelMessages.Link(2, "eth0"), KernelMessages.Address(2, [192, 168, 1, 2], 16), KernelMessages.Done()));
+        KernelMessages.Concat(KernelMessages.Link(2, "eth0"), KernelMessages.Address(2, [192, 168, 1, 2], 16), KernelMessages.Done()),
+        RoutingSamples.Datagrams[0],
+        RoutingSamples.Datagrams[^1]);
 
     [Fact]
     public void Random_bytes_parse_or_throw_NetlinkParseException() =>
@@ -66,7 +68,7 @@ public sealed class NetlinkParserPropertyTests
             events);
     }
 
-    private static byte[] Overwrite(byte[] datagram, int offset, int width, int value)
+    internal static byte[] Overwrite(byte[] datagram, int offset, int width, int value)
     {
         var copy = (byte[])datagram.Clone();
         BitConverter.GetBytes(value).AsSpan(0, width).CopyTo(copy.AsSpan(offset));
@@ -75,7 +77,7 @@ public sealed class NetlinkParserPropertyTests
 
     /// <summary>Runs every decoder over every message and every attribute run it can find.
     /// Each step catches only NetlinkParseException; anything else fails the property.</summary>
-    private static void ParsesOrRejects(byte[] datagram)
+    internal static void ParsesOrRejects(byte[] datagram)
     {
         try
         {
@@ -96,6 +98,8 @@ public sealed class NetlinkParserPropertyTests
     {
         try { LinkDecoder.Decode(m); } catch (NetlinkParseException) { }
         try { AddressDecoder.Decode(m); } catch (NetlinkParseException) { }
+        try { RouteDecoder.Decode(m); } catch (NetlinkParseException) { }
+        try { RuleDecoder.Decode(m); } catch (NetlinkParseException) { }
         try { NetlinkErrorDecoder.DecodeError(m); } catch (NetlinkParseException) { }
         try { NetlinkErrorDecoder.DecodeDone(m); } catch (NetlinkParseException) { }
         foreach (int skip in new[] { 0, 4, 8, 16, 20 })
