@@ -33,5 +33,5 @@ ln -sf "$PWD/artifacts/steer/steer" /usr/local/bin/steer
 echo "bootstrap: steer is at /usr/local/bin/steer -> $PWD/artifacts/steer/steer"
 
 if [[ "${1:-}" == "--demo" ]]; then
-  exec bash scripts/demo.sh
+  exec artifacts/steer/steer demo
 fi

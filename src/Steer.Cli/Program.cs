@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Steer.Cli.Commands;
+using Steer.Cli.Demo;
 
 namespace Steer.Cli;
 
@@ -14,11 +15,13 @@ internal static class Program
               steer run --via wg0 -- curl https://example.com      one program, one interface
               steer run --via eth1 --exclude 10.0.0.0/8 -- bash    a shell whose children use eth1
               steer probe                                          what this kernel offers
+              steer demo                                           see it work on a throw-away lab
             """)
         {
             RunCommand.Create(),
             UnbindCommand.Create(),
             ProbeCommand.Create(),
+            DemoCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -33,6 +33,7 @@ internal static class RunJanitor
             RunBinding.Unpin(paths.Pins);
             if (cgroup.Exists && !cgroup.TryRemove(TimeSpan.FromMilliseconds(200)))
                 continue;
+            cgroup.TryRemoveParentIfEmpty();
             removed.Add($"run-{pid}");
         }
         return removed;

@@ -46,7 +46,9 @@ internal sealed class RunSession
         }
         finally
         {
-            if (!cgroup.TryRemove(TimeSpan.FromSeconds(5)))
+            if (cgroup.TryRemove(TimeSpan.FromSeconds(5)))
+                cgroup.TryRemoveParentIfEmpty();
+            else
                 log.WriteLine($"steer: cgroup {cgroup.Path} still has processes; a later steer run removes it");
         }
     }

@@ -26,15 +26,22 @@ public sealed class Cgroup
     public static Cgroup Create(string path)
     {
         var cgroup = new Cgroup(path);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            Directory.CreateDirectory(cgroup.Path);
+            try
+            {
+                Directory.CreateDirectory(cgroup.Path);
+                return cgroup;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3)
+            {
+                // The parent was just removed by a run that found it empty (TryRemoveParentIfEmpty): make it again.
+            }
+            catch (IOException e)
+            {
+                throw new InvalidOperationException($"cannot create cgroup {path}: {e.Message}", e);
+            }
         }
-        catch (IOException e)
-        {
-            throw new InvalidOperationException($"cannot create cgroup {path}: {e.Message}", e);
-        }
-        return cgroup;
     }
 
     /// <summary>The cgroup id the kernel reports (bpftool, bpf_get_current_cgroup_id): the directory's inode.</summary>
@@ -127,6 +134,15 @@ public sealed class Cgroup
                 return false;
             }
         }
+    }
+
+    /// <summary>Removes the parent directory if nothing is in it any more (the last run of
+    /// several leaves no empty CGROUP2/steer behind); a parent still in use stays.</summary>
+    public void TryRemoveParentIfEmpty()
+    {
+        var parent = System.IO.Path.GetDirectoryName(Path);
+        if (parent is not null)
+            _ = Libc.rmdir(parent); // EBUSY/ENOTEMPTY: another run lives there
     }
 
     public override string ToString() => Path;

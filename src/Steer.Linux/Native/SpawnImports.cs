@@ -9,12 +9,27 @@ internal static unsafe partial class SpawnImports
 
     // glibc x86-64: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     // Buffers are rounded up so a libc with larger ones cannot write past them.
-    internal const int AttrSize = 512, SigsetSize = 256;
+    internal const int AttrSize = 512, FileActionsSize = 256, SigsetSize = 256;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04;
 
     /// <summary>Returns an errno value (0 on success); errno itself is not set.</summary>
     [LibraryImport(Lib)]
     internal static partial int posix_spawnp(int* pid, byte* file, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Lib)]
+    internal static partial int posix_spawn_file_actions_init(void* actions);
+
+    [LibraryImport(Lib)]
+    internal static partial int posix_spawn_file_actions_destroy(void* actions);
+
+    [LibraryImport(Lib)]
+    internal static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    /// <summary>An anonymous file in memory: where a spawned child's output is collected.</summary>
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int memfd_create(string name, uint flags);
+
+    internal const uint MFD_CLOEXEC = 1;
 
     [LibraryImport(Lib)]
     internal static partial int posix_spawnattr_init(void* attr);

@@ -32,10 +32,14 @@ public sealed unsafe class SpawnedProcess
 
     /// <summary>Starts <paramref name="command"/> (searched in PATH like a shell does) with this
     /// process's environment. Throws <see cref="SpawnException"/> when it cannot be executed.</summary>
-    public static SpawnedProcess Start(IReadOnlyList<string> command)
+    public static SpawnedProcess Start(IReadOnlyList<string> command) => Start(command, null);
+
+    /// <summary>As <see cref="Start(IReadOnlyList{string})"/>, with the child's stdout and stderr
+    /// going to <paramref name="output"/> when it is given (see <see cref="CapturedOutput"/>).</summary>
+    public static SpawnedProcess Start(IReadOnlyList<string> command, CapturedOutput? output)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
-        int pid = SpawnNative(command);
+        int pid = SpawnNative(command, output);
         var process = new SpawnedProcess(pid);
         var reaper = new Thread(process.Reap) { IsBackground = true, Name = $"reap {pid}" };
         reaper.Start();
@@ -52,7 +56,7 @@ public sealed unsafe class SpawnedProcess
         }
     }
 
-    private static int SpawnNative(IReadOnlyList<string> command)
+    private static int SpawnNative(IReadOnlyList<string> command, CapturedOutput? output)
     {
         // One block holds argv's strings, NUL-terminated; argv points into it.
         var strings = new byte[command.Sum(a => Encoding.UTF8.GetByteCount(a) + 1)];
@@ -67,6 +71,7 @@ public sealed unsafe class SpawnedProcess
         }
 
         byte* attr = stackalloc byte[SpawnImports.AttrSize];
+        byte* actions = stackalloc byte[SpawnImports.FileActionsSize];
         byte* defaults = stackalloc byte[SpawnImports.SigsetSize];
         byte* mask = stackalloc byte[SpawnImports.SigsetSize];
         var argv = new nint[command.Count + 1];
@@ -78,19 +83,26 @@ public sealed unsafe class SpawnedProcess
             _ = SpawnImports.sigfillset(defaults);
             _ = SpawnImports.sigemptyset(mask);
             _ = SpawnImports.posix_spawnattr_init(attr);
+            _ = SpawnImports.posix_spawn_file_actions_init(actions);
             try
             {
+                if (output is not null)
+                {
+                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, output.Fd, 1);
+                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, output.Fd, 2);
+                }
                 _ = SpawnImports.posix_spawnattr_setsigdefault(attr, defaults);
                 _ = SpawnImports.posix_spawnattr_setsigmask(attr, mask);
                 _ = SpawnImports.posix_spawnattr_setflags(attr, SpawnImports.POSIX_SPAWN_SETSIGDEF | SpawnImports.POSIX_SPAWN_SETSIGMASK);
                 int pid;
-                int error = SpawnImports.posix_spawnp(&pid, text, null, attr, (byte**)argvPointers, Environ());
+                int error = SpawnImports.posix_spawnp(&pid, text, actions, attr, (byte**)argvPointers, Environ());
                 if (error != 0)
                     throw new SpawnException($"{command[0]}: {Errno.Describe(error)}", error);
                 return pid;
             }
             finally
             {
+                _ = SpawnImports.posix_spawn_file_actions_destroy(actions);
                 _ = SpawnImports.posix_spawnattr_destroy(attr);
             }
         }
