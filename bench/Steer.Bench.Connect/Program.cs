@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using Steer.Bench.Connect;
+
+// bench/connect: what `steer run` costs a program's connect() calls, and what it adds to the
+// start-up of a command, each against a baseline measured in the same run. Reports and exits 0
+// whether or not the goals are met; exits 2 when it cannot measure at all.
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine($"bench/connect: {e.Message}\n{BenchOptions.Usage}");
+    return 2;
+}
+if (Steer.Lab.Lab.SkipReason is { } reason)
+{
+    Console.Error.WriteLine($"bench/connect: cannot run: {reason}");
+    return 2;
+}
+var worker = Path.Combine(AppContext.BaseDirectory, "connect-worker");
+foreach (var file in new[] { options.SteerPath, worker })
+{
+    if (!File.Exists(file))
+    {
+        Console.Error.WriteLine($"bench/connect: {file} does not exist (build it first: bench/connect/run.sh does)");
+        return 2;
+    }
+}
+
+var clock = Stopwatch.StartNew();
+var output = Console.Out;
+output.WriteLine($"bench/connect  {DateTime.Now:yyyy-MM-dd HH:mm}  kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}  " +
+                 $"{Environment.ProcessorCount} cores  load {LoadAverage()}");
+output.WriteLine($"steer: {Path.GetFullPath(options.SteerPath)}");
+output.WriteLine($"steered variant: steer run --via {ConnectLab.Uplink} --exclude-file ({options.Exclusions} CIDRs) -- worker; " +
+                 $"{options.Rounds} interleaved rounds per variant after {options.Warmup} warm-up, " +
+                 $"{options.UdpOperations} UDP / {options.TcpOperations} TCP operations per round");
+output.WriteLine();
+
+var scratch = Directory.CreateTempSubdirectory("steer-bench-connect-");
+try
+{
+    await using var lab = await ConnectLab.BuildAsync(worker);
+    var exclusions = Path.Combine(scratch.FullName, "exclude.txt");
+    ExclusionFile.Write(exclusions, options.Exclusions, [ConnectLab.Target4, ConnectLab.Target6]);
+
+    var met = 0;
+    var goals = 0;
+    Probe[] probes =
+    [
+        new("udp", ConnectLab.Target4.ToString(), ConnectLab.UdpPort, options.UdpOperations),
+        new("tcp", ConnectLab.Target4.ToString(), ConnectLab.TcpPort, options.TcpOperations),
+        .. options.IPv6
+            ? new Probe[]
+            {
+                new("udp", ConnectLab.Target6.ToString(), ConnectLab.UdpPort, options.UdpOperations),
+                new("tcp", ConnectLab.Target6.ToString(), ConnectLab.TcpPort, options.TcpOperations),
+            }
+            : [],
+    ];
+    using (var plain = WorkerSession.Start("plain", lab.ClientNsPath, [worker, "loop"]))
+    using (var steered = WorkerSession.Start("steered", lab.ClientNsPath,
+               [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--", worker, "loop"]))
+    {
+        Report.ConnectHeader(output);
+        foreach (var probe in probes)
+        {
+            var samples = Interleaved.Run(() => plain.Measure(probe), () => steered.Measure(probe), options.Warmup, options.Rounds);
+            goals++;
+            if (Report.ConnectRow(output, probe, samples))
+                met++;
+        }
+    }
+
+    output.WriteLine();
+    Report.StartupHeader(output);
+    string[] steerRun = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--"];
+    goals++;
+    if (Report.StartupRow(output, $"steer run --via {ConnectLab.Uplink} -- true",
+            Startup.Measure(lab.ClientNsPath, steerRun, options.StartupRuns), Goals.StartupAddedMs))
+        met++;
+    string[] steerRunExcluding = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--"];
+    Report.StartupRow(output, $"  same, --exclude-file ({options.Exclusions})",
+        Startup.Measure(lab.ClientNsPath, steerRunExcluding, options.StartupRuns), goalMs: null);
+
+    output.WriteLine();
+    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{met} of {goals} goals met; took {clock.Elapsed.TotalSeconds:0} s; load {LoadAverage()}"));
+    return 0;
+}
+catch (BenchException e)
+{
+    Console.Error.WriteLine($"bench/connect: {e.Message}");
+    return 2;
+}
+finally
+{
+    scratch.Delete(recursive: true);
+}
+
+// The 1- and 5-minute load averages: how busy the machine was, i.e. how far to trust the figures.
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(2));
