@@ -16,6 +16,8 @@ internal sealed record BenchOptions
           --startup-runs N      runs of `true` and of `steer run -- true` each (default 30)
           --exclusions N        CIDRs in the exclusion file (default 10000)
           --no-ipv6             measure IPv4 only
+          --as-user USER        run both workers as USER (setpriv): Steer's unprivileged path,
+                                which binds at connect() instead of at socket()
         """;
 
     public required string SteerPath { get; init; }
@@ -27,9 +29,15 @@ internal sealed record BenchOptions
     public int Exclusions { get; init; } = 10_000;
     public bool IPv6 { get; init; } = true;
 
+    /// <summary>Null: the workers run as root, like the runner.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Null when only the usage was asked for (<c>--help</c>).</summary>
     /// <exception cref="FormatException">An unknown option or a bad value; the message says which.</exception>
-    public static BenchOptions Parse(IReadOnlyList<string> args)
+    public static BenchOptions? Parse(IReadOnlyList<string> args)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+            return null;
         string? steer = null;
         var options = new BenchOptions { SteerPath = "" };
         for (var i = 0; i < args.Count; i++)
@@ -47,6 +55,7 @@ internal sealed record BenchOptions
                 "--startup-runs" => options with { StartupRuns = Count() },
                 "--exclusions" => options with { Exclusions = Count() },
                 "--no-ipv6" => options with { IPv6 = false },
+                "--as-user" => options with { User = Value() },
                 var other => throw new FormatException($"unknown option '{other}'"),
             };
         }

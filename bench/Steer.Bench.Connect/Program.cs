@@ -6,7 +6,7 @@ using Steer.Bench.Connect;
 // start-up of a command, each against a baseline measured in the same run. Reports and exits 0
 // whether or not the goals are met; exits 2 when it cannot measure at all.
 
-BenchOptions options;
+BenchOptions? options;
 try
 {
     options = BenchOptions.Parse(args);
@@ -15,6 +15,11 @@ catch (FormatException e)
 {
     Console.Error.WriteLine($"bench/connect: {e.Message}\n{BenchOptions.Usage}");
     return 2;
+}
+if (options is null)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
 }
 if (Steer.Lab.Lab.SkipReason is { } reason)
 {
@@ -31,6 +36,23 @@ foreach (var file in new[] { options.SteerPath, worker })
     }
 }
 
+// Steer treats root and other users differently (docs/run.md): with --as-user both workers
+// drop to that user, so the plain one pays the same setpriv and has the same credentials.
+string[] workerLoop;
+if (options.User is { } user)
+{
+    if (UserIds(user) is not { } ids)
+    {
+        Console.Error.WriteLine($"bench/connect: --as-user: no user '{user}' in /etc/passwd");
+        return 2;
+    }
+    workerLoop = ["setpriv", .. ids, "--clear-groups", worker, "loop"];
+}
+else
+{
+    workerLoop = [worker, "loop"];
+}
+
 var clock = Stopwatch.StartNew();
 var output = Console.Out;
 output.WriteLine($"bench/connect  {DateTime.Now:yyyy-MM-dd HH:mm}  kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}  " +
@@ -38,7 +60,8 @@ output.WriteLine($"bench/connect  {DateTime.Now:yyyy-MM-dd HH:mm}  kernel {File.
 output.WriteLine($"steer: {Path.GetFullPath(options.SteerPath)}");
 output.WriteLine($"steered variant: steer run --via {ConnectLab.Uplink} --exclude-file ({options.Exclusions} CIDRs) -- worker; " +
                  $"{options.Rounds} interleaved rounds per variant after {options.Warmup} warm-up, " +
-                 $"{options.UdpOperations} UDP / {options.TcpOperations} TCP operations per round");
+                 $"{options.UdpOperations} UDP / {options.TcpOperations} TCP operations per round; " +
+                 $"workers run as {options.User ?? "root"}");
 output.WriteLine();
 
 var scratch = Directory.CreateTempSubdirectory("steer-bench-connect-");
@@ -62,9 +85,9 @@ try
             }
             : [],
     ];
-    using (var plain = WorkerSession.Start("plain", lab.ClientNsPath, [worker, "loop"]))
+    using (var plain = WorkerSession.Start("plain", lab.ClientNsPath, workerLoop))
     using (var steered = WorkerSession.Start("steered", lab.ClientNsPath,
-               [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--", worker, "loop"]))
+               [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--", .. workerLoop]))
     {
         Report.ConnectHeader(output);
         foreach (var probe in probes)
@@ -92,15 +115,22 @@ try
         $"{met} of {goals} goals met; took {clock.Elapsed.TotalSeconds:0} s; load {LoadAverage()}"));
     return 0;
 }
-catch (BenchException e)
+catch (Exception e)
 {
-    Console.Error.WriteLine($"bench/connect: {e.Message}");
+    // A command that failed, a lab that could not be built: say what, without a stack trace.
+    Console.Error.WriteLine($"bench/connect: cannot measure: {e.Message}");
     return 2;
 }
 finally
 {
     scratch.Delete(recursive: true);
 }
+
+// setpriv's --reuid/--regid for a user name, with the user's own group (as login would give it).
+static string[]? UserIds(string user) =>
+    File.ReadLines("/etc/passwd").Select(line => line.Split(':')).FirstOrDefault(f => f.Length > 3 && f[0] == user) is { } fields
+        ? [$"--reuid={fields[2]}", $"--regid={fields[3]}"]
+        : null;
 
 // The 1- and 5-minute load averages: how busy the machine was, i.e. how far to trust the figures.
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(2));

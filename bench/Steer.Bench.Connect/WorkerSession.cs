@@ -38,8 +38,16 @@ internal sealed class WorkerSession : IDisposable
     /// <summary>Runs one round and returns its mean nanoseconds per operation.</summary>
     public double Measure(Probe probe)
     {
-        _process.StandardInput.WriteLine(probe.RequestLine);
-        _process.StandardInput.Flush();
+        try
+        {
+            _process.StandardInput.WriteLine(probe.RequestLine);
+            _process.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            _process.WaitForExit(TimeSpan.FromSeconds(5));
+            throw Failure($"ended (exit code {(_process.HasExited ? _process.ExitCode.ToString(CultureInfo.InvariantCulture) : "unknown")}) before '{probe.RequestLine}'");
+        }
         var read = _process.StandardOutput.ReadLineAsync();
         if (!read.Wait(RoundLimit))
             throw Failure($"no answer to '{probe.RequestLine}' within {RoundLimit.TotalSeconds:0} s");
