@@ -13,9 +13,13 @@ internal sealed record BenchOptions
           --warmup N            untimed rounds per variant before them (default 5)
           --udp-ops N           UDP socket+connect+close per round (default 4000)
           --tcp-ops N           TCP socket+connect+close per round (default 1000)
+          --udp-batch N         UDP operations per timed batch (default 50)
+          --tcp-batch N         TCP operations per timed batch (default 10)
           --startup-runs N      runs of `true` and of `steer run -- true` each (default 30)
-          --exclusions N        CIDRs in the exclusion file (default 10000)
+          --exclusions N        CIDRs in the exclusion file (default 10000; 0: an empty file)
           --no-ipv6             measure IPv4 only
+          --cpu N               the CPU both workers are pinned to (default: the last one)
+          --samples FILE        also write every round's figures to FILE (CSV)
           --as-user USER        run both workers as USER (setpriv): Steer's unprivileged path,
                                 which binds at connect() instead of at socket()
         """;
@@ -25,9 +29,20 @@ internal sealed record BenchOptions
     public int Warmup { get; init; } = 5;
     public int UdpOperations { get; init; } = 4000;
     public int TcpOperations { get; init; } = 1000;
+
+    /// <summary>Operations per timed batch: well under a millisecond, so most batches run without
+    /// being preempted even on a busy machine. See bench/connect/worker.c.</summary>
+    public int UdpBatch { get; init; } = 50;
+    public int TcpBatch { get; init; } = 10;
     public int StartupRuns { get; init; } = 30;
     public int Exclusions { get; init; } = 10_000;
     public bool IPv6 { get; init; } = true;
+
+    /// <summary>Both workers run on this CPU; see bench/connect/worker.c.</summary>
+    public int Cpu { get; init; } = Environment.ProcessorCount - 1;
+
+    /// <summary>Where to write the raw figures of every round, or null.</summary>
+    public string? SamplesPath { get; init; }
 
     /// <summary>Null: the workers run as root, like the runner.</summary>
     public string? User { get; init; }
@@ -43,8 +58,8 @@ internal sealed record BenchOptions
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value");
-            int Count() => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-                ? n : throw new FormatException($"{args[i - 1]}: '{args[i]}' is not a positive whole number");
+            int Count(int least = 1) => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= least
+                ? n : throw new FormatException($"{args[i - 1]}: '{args[i]}' is not a whole number of at least {least}");
             options = args[i] switch
             {
                 "--steer" => options with { SteerPath = steer = Value() },
@@ -52,10 +67,14 @@ internal sealed record BenchOptions
                 "--warmup" => options with { Warmup = Count() },
                 "--udp-ops" => options with { UdpOperations = Count() },
                 "--tcp-ops" => options with { TcpOperations = Count() },
+                "--udp-batch" => options with { UdpBatch = Count() },
+                "--tcp-batch" => options with { TcpBatch = Count() },
                 "--startup-runs" => options with { StartupRuns = Count() },
-                "--exclusions" => options with { Exclusions = Count() },
+                "--exclusions" => options with { Exclusions = Count(least: 0) },
                 "--no-ipv6" => options with { IPv6 = false },
                 "--as-user" => options with { User = Value() },
+                "--cpu" => options with { Cpu = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var cpu) ? cpu : throw new FormatException($"--cpu: '{args[i]}' is not a CPU number") },
+                "--samples" => options with { SamplesPath = Value() },
                 var other => throw new FormatException($"unknown option '{other}'"),
             };
         }

@@ -1,10 +1,18 @@
 namespace Steer.Bench.Connect;
 
-/// <summary>Samples of the two variants of one case, taken in alternation.</summary>
-internal sealed record Paired(IReadOnlyList<double> Baseline, IReadOnlyList<double> Steered)
+/// <summary>Samples of the two variants of one case, taken in alternation: the i-th of each were
+/// measured one right after the other.</summary>
+internal sealed record Paired<T>(IReadOnlyList<T> Baseline, IReadOnlyList<T> Steered)
+{
+    /// <summary>One figure of each sample, pair by pair.</summary>
+    public Paired<double> Select(Func<T, double> figure) => new([.. Baseline.Select(figure)], [.. Steered.Select(figure)]);
+}
+
+internal static class PairedRatios
 {
     /// <summary>Steered over baseline, round by round: the spread of the ratio itself.</summary>
-    public IReadOnlyList<double> Ratios => [.. Baseline.Zip(Steered, (b, s) => s / b)];
+    public static IReadOnlyList<double> Ratios(this Paired<double> samples) =>
+        [.. samples.Baseline.Zip(samples.Steered, (b, s) => s / b)];
 }
 
 /// <summary>
@@ -14,15 +22,15 @@ internal sealed record Paired(IReadOnlyList<double> Baseline, IReadOnlyList<doub
 /// </summary>
 internal static class Interleaved
 {
-    public static Paired Run(Func<double> baseline, Func<double> steered, int warmup, int rounds)
+    public static Paired<T> Run<T>(Func<T> baseline, Func<T> steered, int warmup, int rounds)
     {
         for (var i = 0; i < warmup; i++)
         {
             baseline();
             steered();
         }
-        var a = new List<double>(rounds);
-        var b = new List<double>(rounds);
+        var a = new List<T>(rounds);
+        var b = new List<T>(rounds);
         for (var i = 0; i < rounds; i++)
         {
             if (i % 2 == 0)
@@ -36,6 +44,6 @@ internal static class Interleaved
                 a.Add(baseline());
             }
         }
-        return new Paired(a, b);
+        return new Paired<T>(a, b);
     }
 }

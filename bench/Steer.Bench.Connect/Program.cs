@@ -38,6 +38,7 @@ foreach (var file in new[] { options.SteerPath, worker })
 
 // Steer treats root and other users differently (docs/run.md): with --as-user both workers
 // drop to that user, so the plain one pays the same setpriv and has the same credentials.
+var cpu = options.Cpu.ToString(CultureInfo.InvariantCulture);
 string[] workerLoop;
 if (options.User is { } user)
 {
@@ -46,11 +47,11 @@ if (options.User is { } user)
         Console.Error.WriteLine($"bench/connect: --as-user: no user '{user}' in /etc/passwd");
         return 2;
     }
-    workerLoop = ["setpriv", .. ids, "--clear-groups", worker, "loop"];
+    workerLoop = ["setpriv", .. ids, "--clear-groups", worker, "loop", cpu];
 }
 else
 {
-    workerLoop = [worker, "loop"];
+    workerLoop = [worker, "loop", cpu];
 }
 
 var clock = Stopwatch.StartNew();
@@ -60,8 +61,9 @@ output.WriteLine($"bench/connect  {DateTime.Now:yyyy-MM-dd HH:mm}  kernel {File.
 output.WriteLine($"steer: {Path.GetFullPath(options.SteerPath)}");
 output.WriteLine($"steered variant: steer run --via {ConnectLab.Uplink} --exclude-file ({options.Exclusions} CIDRs) -- worker; " +
                  $"{options.Rounds} interleaved rounds per variant after {options.Warmup} warm-up, " +
-                 $"{options.UdpOperations} UDP / {options.TcpOperations} TCP operations per round; " +
-                 $"workers run as {options.User ?? "root"}");
+                 $"{options.UdpOperations} UDP / {options.TcpOperations} TCP operations per round " +
+                 $"in batches of {options.UdpBatch} / {options.TcpBatch}; " +
+                 $"workers run as {options.User ?? "root"} on CPU {options.Cpu}");
 output.WriteLine();
 
 var scratch = Directory.CreateTempSubdirectory("steer-bench-connect-");
@@ -71,17 +73,18 @@ try
     var exclusions = Path.Combine(scratch.FullName, "exclude.txt");
     ExclusionFile.Write(exclusions, options.Exclusions, [ConnectLab.Target4, ConnectLab.Target6]);
 
+    using var samplesFile = options.SamplesPath is null ? null : new SamplesFile(options.SamplesPath);
     var met = 0;
     var goals = 0;
     Probe[] probes =
     [
-        new("udp", ConnectLab.Target4.ToString(), ConnectLab.UdpPort, options.UdpOperations),
-        new("tcp", ConnectLab.Target4.ToString(), ConnectLab.TcpPort, options.TcpOperations),
+        new("udp", ConnectLab.Target4.ToString(), ConnectLab.UdpPort, options.UdpOperations, options.UdpBatch),
+        new("tcp", ConnectLab.Target4.ToString(), ConnectLab.TcpPort, options.TcpOperations, options.TcpBatch),
         .. options.IPv6
             ? new Probe[]
             {
-                new("udp", ConnectLab.Target6.ToString(), ConnectLab.UdpPort, options.UdpOperations),
-                new("tcp", ConnectLab.Target6.ToString(), ConnectLab.TcpPort, options.TcpOperations),
+                new("udp", ConnectLab.Target6.ToString(), ConnectLab.UdpPort, options.UdpOperations, options.UdpBatch),
+                new("tcp", ConnectLab.Target6.ToString(), ConnectLab.TcpPort, options.TcpOperations, options.TcpBatch),
             }
             : [],
     ];
@@ -93,6 +96,7 @@ try
         foreach (var probe in probes)
         {
             var samples = Interleaved.Run(() => plain.Measure(probe), () => steered.Measure(probe), options.Warmup, options.Rounds);
+            samplesFile?.Add(probe.Name, samples);
             goals++;
             if (Report.ConnectRow(output, probe, samples))
                 met++;
@@ -106,9 +110,12 @@ try
     if (Report.StartupRow(output, $"steer run --via {ConnectLab.Uplink} -- true",
             Startup.Measure(lab.ClientNsPath, steerRun, options.StartupRuns), Goals.StartupAddedMs))
         met++;
-    string[] steerRunExcluding = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--"];
-    Report.StartupRow(output, $"  same, --exclude-file ({options.Exclusions})",
-        Startup.Measure(lab.ClientNsPath, steerRunExcluding, options.StartupRuns), goalMs: null);
+    if (options.Exclusions > 0)
+    {
+        string[] steerRunExcluding = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--exclude-file", exclusions, "--"];
+        Report.StartupRow(output, $"  same, --exclude-file ({options.Exclusions})",
+            Startup.Measure(lab.ClientNsPath, steerRunExcluding, options.StartupRuns), goalMs: null);
+    }
 
     output.WriteLine();
     output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -10,7 +10,7 @@ internal static class Startup
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
     /// <summary>Milliseconds per run of each variant.</summary>
-    public static Paired Measure(string nsPath, IReadOnlyList<string> steerArgv, int runs)
+    public static Paired<double> Measure(string nsPath, IReadOnlyList<string> steerArgv, int runs)
     {
         var plain = NamespaceSpawn.StartInfo(["true"], redirectAll: false);
         var steered = NamespaceSpawn.StartInfo([.. steerArgv, "true"], redirectAll: false);

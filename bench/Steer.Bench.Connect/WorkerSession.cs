@@ -35,8 +35,8 @@ internal sealed class WorkerSession : IDisposable
     public static WorkerSession Start(string name, string nsPath, IReadOnlyList<string> argv) =>
         new(name, NamespaceSpawn.Start(nsPath, NamespaceSpawn.StartInfo(argv, redirectAll: true)));
 
-    /// <summary>Runs one round and returns its mean nanoseconds per operation.</summary>
-    public double Measure(Probe probe)
+    /// <summary>Runs one round.</summary>
+    public Round Measure(Probe probe)
     {
         try
         {
@@ -52,8 +52,8 @@ internal sealed class WorkerSession : IDisposable
         if (!read.Wait(RoundLimit))
             throw Failure($"no answer to '{probe.RequestLine}' within {RoundLimit.TotalSeconds:0} s");
         var line = read.Result ?? throw Failure($"ended before answering '{probe.RequestLine}'");
-        return double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out var ns)
-            ? ns
+        return Round.TryParse(line) is { } round
+            ? round
             : throw Failure(line.StartsWith("error ", StringComparison.Ordinal) ? line["error ".Length..] : $"unexpected answer '{line}'");
     }
 

@@ -3,15 +3,22 @@
  * TCP, IPv4 or IPv6 (the family follows the address). Plain C so that what is timed is the
  * kernel's work and, under `steer run`, Steer's hooks — not a runtime's.
  *
- *   worker loop                       read "udp|tcp ADDR PORT N" lines on stdin; answer each
- *                                     with one line: the mean ns per operation of that round,
- *                                     or "error TEXT". Ends at end of input.
- *   worker once udp|tcp ADDR PORT N   one round, printed the same way.
- *   worker serve ADDR PORT            TCP listener for the tcp rounds: prints "ready", then
- *                                     accepts and closes at once, until killed.
+ *   worker loop [CPU]                   read "udp|tcp ADDR PORT N B" lines on stdin; answer
+ *                                       each with one line, "MEDIAN MEAN" (ns per operation,
+ *                                       see below) or "error TEXT". Ends at end of input.
+ *   worker once udp|tcp ADDR PORT N B   one round, printed the same way.
+ *   worker serve ADDR PORT              TCP listener for the tcp rounds: prints "ready", then
+ *                                       accepts and closes at once, until killed.
+ *
+ * A round times its N operations in batches of B and reports the median batch's ns/op, and the
+ * plain mean. On a busy machine a round is preempted now and then; a batch of well under a
+ * millisecond mostly is not, so the median batch is the cost of the operation itself while the
+ * mean also holds the time spent waiting for a core.
  *
  * The runner keeps one `worker loop` outside Steer and one inside `steer run` alive for the
- * whole benchmark and alternates rounds between them, so both see the same machine load.
+ * whole benchmark and alternates rounds between them, so both see the same machine load. Both
+ * are pinned to the same CPU: two cores need not be equally fast or equally disturbed (by
+ * interrupts, say), and a worker that settled on the better one would win for that reason alone.
  *
  * TCP and TIME_WAIT: the client sets SO_LINGER {1, 0}, so close() sends a RST and the socket goes
  * straight to CLOSED. Without it every closed connection would hold its ephemeral port in
@@ -23,6 +30,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,41 +111,74 @@ fail:
 	return -1;
 }
 
-/* Runs one round and prints its result line. Returns 0 when the round completed. */
-static int round_line(const char *proto, const char *host, const char *port, const char *count)
+#define MAX_BATCHES 65536
+
+static int compare_ll(const void *a, const void *b)
 {
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Runs one round and prints its result line. Returns 0 when the round completed. */
+static int round_line(const char *proto, const char *host, const char *port, const char *count, const char *batch)
+{
+	static long long batches[MAX_BATCHES];
 	struct target t;
 	const char *what = "";
-	char *end;
-	long n = strtol(count, &end, 10);
-	long long start, elapsed;
-	long i;
+	char *end_n, *end_b;
+	long n = strtol(count, &end_n, 10), b = strtol(batch, &end_b, 10);
+	long long start, before, total = 0;
+	long i, j, done = 0, nb = 0;
 
-	if (*end || n < 1 || parse_target(proto, host, port, &t) < 0) {
-		printf("error usage: udp|tcp ADDR PORT N (got %s %s %s %s)\n", proto, host, port, count);
+	if (*end_n || *end_b || n < 1 || b < 1 || b > n || n / b > MAX_BATCHES || parse_target(proto, host, port, &t) < 0) {
+		printf("error usage: udp|tcp ADDR PORT N B, 1 <= B <= N, N/B <= %d (got %s %s %s %s %s)\n",
+		       MAX_BATCHES, proto, host, port, count, batch);
 		return -1;
 	}
 	start = now_ns();
-	for (i = 0; i < n; i++) {
-		if (connect_once(&t, &what) < 0) {
-			printf("error %s %s:%s: %s: %s (operation %ld)\n", proto, host, port, what, strerror(errno), i + 1);
-			return -1;
+	for (i = 0; i + b <= n; i += b) {
+		before = now_ns();
+		for (j = 0; j < b; j++, done++) {
+			if (connect_once(&t, &what) < 0) {
+				printf("error %s %s:%s: %s: %s (operation %ld)\n", proto, host, port, what, strerror(errno), done + 1);
+				return -1;
+			}
 		}
+		batches[nb++] = now_ns() - before;
 	}
-	elapsed = now_ns() - start;
-	printf("%.1f\n", (double)elapsed / (double)n);
+	total = now_ns() - start;
+	qsort(batches, (size_t)nb, sizeof(batches[0]), compare_ll);
+	printf("%.1f %.1f\n", (double)batches[nb / 2] / (double)b, (double)total / (double)done);
 	return 0;
 }
 
-static int loop(void)
+static int loop(const char *cpu)
 {
-	char line[256], proto[8], host[64], port[8], count[16];
+	char line[256], proto[8], host[64], port[8], count[16], batch[16];
 
+	if (cpu) {
+		char *end;
+		long n = strtol(cpu, &end, 10);
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		if (*end || n < 0 || n >= CPU_SETSIZE) {
+			fprintf(stderr, "worker loop: bad CPU number %s\n", cpu);
+			return 2;
+		}
+		CPU_SET((int)n, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+			fprintf(stderr, "worker loop: pinning to CPU %ld: %s\n", n, strerror(errno));
+			return 1;
+		}
+	}
 	while (fgets(line, sizeof(line), stdin)) {
-		if (sscanf(line, "%7s %63s %7s %15s", proto, host, port, count) != 4)
-			printf("error usage: udp|tcp ADDR PORT N (got %s)\n", line);
+		line[strcspn(line, "\n")] = 0;
+		if (sscanf(line, "%7s %63s %7s %15s %15s", proto, host, port, count, batch) != 5)
+			printf("error usage: udp|tcp ADDR PORT N B (got %s)\n", line);
 		else
-			round_line(proto, host, port, count);
+			round_line(proto, host, port, count, batch);
 		fflush(stdout);
 	}
 	return 0;
@@ -171,12 +212,12 @@ static int serve(const char *host, const char *port)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "loop") == 0)
-		return loop();
-	if (argc == 6 && strcmp(argv[1], "once") == 0)
-		return round_line(argv[2], argv[3], argv[4], argv[5]) == 0 ? 0 : 1;
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "loop") == 0)
+		return loop(argc == 3 ? argv[2] : NULL);
+	if (argc == 7 && strcmp(argv[1], "once") == 0)
+		return round_line(argv[2], argv[3], argv[4], argv[5], argv[6]) == 0 ? 0 : 1;
 	if (argc == 4 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2], argv[3]);
-	fprintf(stderr, "usage: worker loop | worker once udp|tcp ADDR PORT N | worker serve ADDR PORT\n");
+	fprintf(stderr, "usage: worker loop [CPU] | worker once udp|tcp ADDR PORT N B | worker serve ADDR PORT\n");
 	return 2;
 }
