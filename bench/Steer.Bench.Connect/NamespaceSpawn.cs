@@ -32,10 +32,12 @@ internal static class NamespaceSpawn
         NetNamespace.Run(nsPath, () => Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} could not be started"));
 
     /// <summary>Runs <paramref name="info"/> to completion inside the namespace and returns how long
-    /// it took from just before the fork to its exit; a failure is an exception with its stderr.</summary>
-    public static TimeSpan TimeRun(string nsPath, ProcessStartInfo info, TimeSpan limit) =>
+    /// it took from just before the fork to its exit, and the CPU time it used; a failure is an
+    /// exception with its stderr. Runs must not overlap: the CPU time is counted over all children.</summary>
+    public static (TimeSpan Wall, TimeSpan Cpu) TimeRun(string nsPath, ProcessStartInfo info, TimeSpan limit) =>
         NetNamespace.Run(nsPath, () =>
         {
+            var cpu = ChildCpuTime.Now();
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} could not be started");
             var stderr = process.StandardError.ReadToEndAsync();
@@ -47,7 +49,7 @@ internal static class NamespaceSpawn
             var elapsed = watch.Elapsed;
             if (process.ExitCode != 0)
                 throw new BenchException($"`{Describe(info)}` exited with {process.ExitCode}: {stderr.Result.Trim()}");
-            return elapsed;
+            return (elapsed, ChildCpuTime.Now() - cpu);
         });
 
     public static string Describe(ProcessStartInfo info) => string.Join(' ', [info.FileName, .. info.ArgumentList]);

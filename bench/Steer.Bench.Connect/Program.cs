@@ -102,6 +102,7 @@ try
                 met++;
         }
     }
+    Report.ConnectLegend(output);
 
     output.WriteLine();
     Report.StartupHeader(output);
@@ -116,8 +117,8 @@ try
         Report.StartupRow(output, $"  same, --exclude-file ({options.Exclusions})",
             Startup.Measure(lab.ClientNsPath, steerRunExcluding, options.StartupRuns), goalMs: null);
     }
+    Report.StartupLegend(output);
 
-    output.WriteLine();
     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{met} of {goals} goals met; took {clock.Elapsed.TotalSeconds:0} s; load {LoadAverage()}"));
     return 0;

@@ -9,12 +9,12 @@ internal static class Startup
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    /// <summary>Milliseconds per run of each variant.</summary>
-    public static Paired<double> Measure(string nsPath, IReadOnlyList<string> steerArgv, int runs)
+    /// <summary>Wall and CPU time of each run of each variant.</summary>
+    public static Paired<(TimeSpan Wall, TimeSpan Cpu)> Measure(string nsPath, IReadOnlyList<string> steerArgv, int runs)
     {
         var plain = NamespaceSpawn.StartInfo(["true"], redirectAll: false);
         var steered = NamespaceSpawn.StartInfo([.. steerArgv, "true"], redirectAll: false);
-        double Time(System.Diagnostics.ProcessStartInfo info) => NamespaceSpawn.TimeRun(nsPath, info, Limit).TotalMilliseconds;
-        return Interleaved.Run(() => Time(plain), () => Time(steered), warmup: 2, rounds: runs);
+        return Interleaved.Run(() => NamespaceSpawn.TimeRun(nsPath, plain, Limit), () => NamespaceSpawn.TimeRun(nsPath, steered, Limit),
+            warmup: 2, rounds: runs);
     }
 }
