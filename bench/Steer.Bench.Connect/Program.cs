@@ -104,7 +104,6 @@ try
     }
     Report.ConnectLegend(output);
 
-    output.WriteLine();
     Report.StartupHeader(output);
     string[] steerRun = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--"];
     goals++;
