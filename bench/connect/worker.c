@@ -10,8 +10,8 @@
  *   worker serve ADDR PORT              TCP listener for the tcp rounds: prints "ready", then
  *                                       accepts and closes at once, until killed.
  *
- * A round times its N operations in batches of B and reports the median batch's ns/op, and the
- * plain mean. On a busy machine a round is preempted now and then; a batch of well under a
+ * A round times its N operations (rounded down to whole batches) in batches of B and reports the
+ * median batch's ns/op, and the plain mean. On a busy machine a round is preempted now and then; a batch of well under a
  * millisecond mostly is not, so the median batch is the cost of the operation itself while the
  * mean also holds the time spent waiting for a core.
  *
