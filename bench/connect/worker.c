@@ -11,9 +11,9 @@
  *                                       accepts and closes at once, until killed.
  *
  * A round times its N operations (rounded down to whole batches) in batches of B and reports the
- * median batch's ns/op, and the plain mean. On a busy machine a round is preempted now and then; a batch of well under a
- * millisecond mostly is not, so the median batch is the cost of the operation itself while the
- * mean also holds the time spent waiting for a core.
+ * median batch's ns/op, and the plain mean. On a busy machine a round is preempted now and
+ * then; a batch of well under a millisecond mostly is not, so the median batch is the cost of
+ * the operation itself while the mean also holds the time spent waiting for a core.
  *
  * The runner keeps one `worker loop` outside Steer and one inside `steer run` alive for the
  * whole benchmark and alternates rounds between them, so both see the same machine load. Both
