@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Steer.Linux.Mounts;
 using Steer.Linux.Probes;
 
 namespace Steer.Cli.Commands;
@@ -8,7 +9,14 @@ internal static class ProbeCommand
 {
     public static Command Create()
     {
-        var probe = new Command("probe", "Check the running kernel for every feature Steer needs (exit code 1 if one is missing).");
+        var probe = new Command("probe", """
+            Check the running kernel for every feature Steer needs (exit code 1 if one is missing),
+            and make sure Steer's filesystems are mounted: cgroup v2 (the system's, else one under
+            /run/steer) and Steer's bpffs at /run/steer/bpf, where pinned programs live.
+
+            Example:
+              steer probe
+            """);
         probe.SetAction(_ =>
         {
             Console.WriteLine($"kernel {KernelFeatures.KernelRelease}");
@@ -18,6 +26,11 @@ internal static class ProbeCommand
                 bool available = KernelFeatures.IsAvailable(feature);
                 allPresent &= available;
                 Console.WriteLine($"  {(available ? "ok     " : "MISSING")}  {feature}");
+            }
+            if (allPresent)
+            {
+                Console.WriteLine($"cgroup v2 at {SteerMounts.CgroupRoot()}");
+                Console.WriteLine($"bpffs at {SteerMounts.BpfRoot()}" + (SteerMounts.BpfRootOutlivesThisProcess() ? "" : " (in this mount namespace only)"));
             }
             return allPresent ? 0 : 1;
         });

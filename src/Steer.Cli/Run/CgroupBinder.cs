@@ -22,6 +22,10 @@ internal static class CgroupBinder
         var pins = PinDirectory(cgroup);
         if (Directory.Exists(pins))
             throw new InvalidOperationException($"{cgroup.Path} is already bound by Steer; `steer unbind --cgroup {request.CgroupPath}` first");
+        if (!SteerMounts.BpfRootOutlivesThisProcess())
+            throw new InvalidOperationException(
+                $"the binding would not outlive this command: {SteerMounts.BpfDirectory} is mounted only in this mount namespace " +
+                "(ip netns exec?); run `steer probe` once outside it, which mounts Steer's bpffs for the whole host");
         var binding = RunBinding.Attach(cgroup, new RunBindingOptions(request.Interface, iface.Index, request.Excluded, request.Dns), pins);
         // The pins hold the attachment; this process's handles can go. Dispose would unpin, so
         // the object is deliberately dropped: its fds close when the process exits.

@@ -25,6 +25,24 @@ public static class SteerMounts
     /// <summary>Steer's own bpffs at /run/steer/bpf, mounted if it is not yet.</summary>
     public static string BpfRoot() => MountOnce(BpfDirectory, "bpf", "bpf");
 
+    /// <summary>
+    /// True when Steer's bpffs is also mounted in the host's mount namespace (PID 1's). Pins
+    /// meant to outlive this command need that: under <c>ip netns exec</c>, which runs in a
+    /// private mount namespace, a bpffs mounted here would vanish with the command, and the
+    /// pinned programs with it.
+    /// </summary>
+    public static bool BpfRootOutlivesThisProcess()
+    {
+        try
+        {
+            return MountTable.Read("/proc/1/mountinfo").Any(m => m.MountPoint == BpfDirectory && m.FileSystemType == "bpf");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // no view of PID 1 (a container): nothing better to go by
+        }
+    }
+
     private static string MountOnce(string path, string type, string source)
     {
         if (MountTable.IsMountPointOf(path, type))
