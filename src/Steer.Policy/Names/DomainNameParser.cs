@@ -33,6 +33,12 @@ internal static class DomainNameParser
         normalised = null;
         if (text.Length == 0)
             return "empty domain name";
+        if (IsAlreadyNormal(text))
+        {
+            // Most names in big rule lists: no copy, nothing allocated.
+            normalised = text;
+            return null;
+        }
         var name = MapToAsciiPunctuation(text);
         var problem = CheckWholeName(name);
         if (problem is not null)
@@ -66,6 +72,38 @@ internal static class DomainNameParser
             return $"the last label '{body[start..]}' is all digits, which no top-level domain is (for addresses, write a `cidr:` rule)";
         normalised = result;
         return null;
+    }
+
+    /// <summary>
+    /// True for text that is valid and already in normal form with plain ASCII labels (no xn--). Anything
+    /// else, valid or not, goes the long way, which also words the errors.
+    /// </summary>
+    private static bool IsAlreadyNormal(string text)
+    {
+        if (text.Length > DomainName.MaxLength)
+            return false;
+        var labelStart = 0;
+        var allDigits = true;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : '.';
+            if (c == '.')
+            {
+                var length = i - labelStart;
+                if (length is 0 or > DomainName.MaxLabelLength || text[labelStart] == '-' || text[i - 1] == '-' ||
+                    text.AsSpan(labelStart, length).StartsWith(AcePrefix))
+                    return false;
+                if (i == text.Length)
+                    return !allDigits;
+                labelStart = i + 1;
+                allDigits = true;
+                continue;
+            }
+            if (!IsLabelChar(c))
+                return false;
+            allDigits &= char.IsAsciiDigit(c);
+        }
+        return false;
     }
 
     /// <summary>
