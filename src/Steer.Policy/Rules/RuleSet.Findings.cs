@@ -11,7 +11,7 @@ public sealed partial class RuleSet
     /// </summary>
     public IReadOnlyList<RuleFinding> Findings()
     {
-        var findings = new List<RuleFinding>(_duplicates);
+        var findings = new List<RuleFinding>(Duplicates);
         for (var i = 0; i < _rules.Length; i++)
         {
             var rule = _rules[i];

@@ -75,6 +75,9 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 
     public int Count => _rules.Length;
 
+    /// <summary>Rules given more than once with the same action (kept once; worth a warning).</summary>
+    public IReadOnlyList<RuleFinding> Duplicates => _duplicates;
+
     public Rule this[int index] => _rules[index];
 
     /// <summary>
