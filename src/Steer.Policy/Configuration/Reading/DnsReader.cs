@@ -30,10 +30,11 @@ internal static class DnsReader
         var upstreamsNode = context.Required(map, "upstreams", "dns", "at least one upstream resolver");
         if (upstreamsNode is not null)
         {
+            var upstreamsOk = true;
             foreach (var item in context.List(upstreamsNode, "dns.upstreams"))
             {
                 var upstream = ReadUpstream(item, context);
-                ok &= upstream is not null;
+                upstreamsOk &= upstream is not null;
                 if (upstream is null)
                     continue;
                 if (upstreams.Contains(upstream))
@@ -41,12 +42,12 @@ internal static class DnsReader
                 else
                     upstreams.Add(upstream);
             }
-            if (ok && !upstreams.Any(u => u.Interface is null))
-            {
+            if (upstreamsOk && upstreams.Count == 0)
+                context.Error(upstreamsNode, "dns.upstreams: no upstream given; list at least one resolver to ask");
+            else if (upstreamsOk && !upstreams.Any(u => u.Interface is null))
                 context.Error(upstreamsNode, "dns.upstreams: no untagged upstream (one without 'interface'); " +
                                              "names that no rule sends elsewhere would have no resolver to ask");
-                ok = false;
-            }
+            ok &= upstreamsOk && upstreams.Any(u => u.Interface is null);
         }
         return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray()) : null;
     }

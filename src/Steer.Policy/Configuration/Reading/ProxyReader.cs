@@ -54,7 +54,7 @@ internal static class ProxyReader
             return null;
         var portNode = context.Required(map, "port", "proxy.tproxy", "the local port intercepted flows are delivered to, e.g. port: 7893");
         var port = 0;
-        var ok = portNode is not null && context.Parse(portNode, "port", "a port number 1..65535", ValueParsers.ParsePort, out port);
+        var ok = portNode is not null && context.Parse(portNode, "proxy.tproxy", "a port number 1..65535", ValueParsers.ParsePort, out port);
         var interfaces = new List<string>();
         var interfacesNode = context.Required(map, "interfaces", "proxy.tproxy", "the interfaces whose incoming flows are intercepted, e.g. interfaces: [lan0]");
         if (interfacesNode is not null)

@@ -70,7 +70,9 @@ internal sealed class ReadContext(string file)
     public Node? Required(MapNode map, string key, string what, string expected)
     {
         var node = map[key];
-        if (node is null)
+        // A misspelt key ("Interface") has been reported with "did you mean"; saying it is missing too is noise.
+        var misspelt = map.Entries.Any(e => e.Key.Value != key && Suggestions.Nearest(e.Key.Value, [key]) == key);
+        if (node is null && !misspelt)
             Error(map, $"{what}: '{key}' is missing ({expected})");
         return node;
     }

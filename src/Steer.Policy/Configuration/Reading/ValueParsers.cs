@@ -18,7 +18,11 @@ internal static class ValueParsers
         if (text.Contains('%'))
             return $"'{text}' has a zone ('%'); the interface is given by its own key";
         if (!Cidr.TryParse(text, out var cidr, out var error))
-            return error!.StartsWith(text, StringComparison.Ordinal) ? $"'{text}'{error[text.Length..]}" : error;
+        {
+            // The CIDR parser says "TEXT: problem"; most problems quote the text themselves.
+            var problem = error!.StartsWith($"{text}: ", StringComparison.Ordinal) ? error[(text.Length + 2)..] : error;
+            return problem.Contains($"'{text}'", StringComparison.Ordinal) ? problem : $"'{text}': {problem}";
+        }
         address = cidr.Network;
         return null;
     }
@@ -62,7 +66,9 @@ internal static class ValueParsers
 
         var problem = ParseAddress(host, out var address);
         if (problem is not null)
-            return ReferenceEquals(host, text) && host.Contains(':') ? $"{problem} (to give an IPv6 address a port, write [ADDRESS]:PORT)" : problem;
+            return ReferenceEquals(host, text) && problem.EndsWith("is not a valid IPv6 address", StringComparison.Ordinal)
+                ? $"{problem} (to give an IPv6 address a port, write [ADDRESS]:PORT)"
+                : problem;
         int portNumber;
         if (port is null)
         {

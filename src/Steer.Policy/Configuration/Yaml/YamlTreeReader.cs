@@ -46,7 +46,7 @@ internal static class YamlTreeReader
                         problem = $"the alias *{alias.Value} is not supported; write the value out where it is needed";
                         break;
                     case NodeEvent node when !node.Tag.IsEmpty && node.Tag.Value != StringTag:
-                        problem = $"the YAML tag {node.Tag.Value} is not supported; Steer reads every value by its key";
+                        problem = $"the YAML tag {node.Tag.Value.Replace("tag:yaml.org,2002:", "!!", StringComparison.Ordinal)} is not supported; Steer reads every value by its key";
                         break;
                     case Scalar scalar:
                         complete = new ScalarNode(at, scalar.Value, scalar.Style == ScalarStyle.Plain && scalar.Tag.IsEmpty);
