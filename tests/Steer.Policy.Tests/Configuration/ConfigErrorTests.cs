@@ -150,6 +150,14 @@ public class ConfigErrorTests
     }
 
     [Fact]
+    public void Yaml_parser_failures_other_than_YamlException_are_errors_too()
+    {
+        // YamlDotNet 16.3's scanner throws InvalidOperationException for this; found by the property test.
+        Assert.Equal(["steer.yaml:2:8: error: not valid YAML after this point (the YAML parser gave up: Operation is not valid due to the current state of the object.)"],
+            Errors("uplinks:\n - { a }\n { - { interface: wg0 }\nsources: []"));
+    }
+
+    [Fact]
     public void Gateways_families_tables_and_ranges_are_checked()
     {
         Assert.Equal([

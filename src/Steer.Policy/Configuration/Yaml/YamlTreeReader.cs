@@ -26,12 +26,14 @@ internal static class YamlTreeReader
         Node? root = null;
         var documents = 0;
         var parser = new Parser(new StringReader(text));
+        var lastGood = new SourceLocation(file, 1, 1);
         try
         {
             while (parser.MoveNext())
             {
                 var current = parser.Current!;
                 var at = Location(file, current.Start);
+                lastGood = Location(file, current.End);
                 string? problem = null;
                 Node? complete = null;
                 switch (current)
@@ -80,6 +82,15 @@ internal static class YamlTreeReader
         catch (YamlException e)
         {
             errors.Add(new ConfigDiagnostic(Location(file, e.Start), DiagnosticSeverity.Error, $"not valid YAML: {WithoutMarks(e.Message)}"));
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (" { - {" in a block mapping, found
+            // by the property tests) instead of raising a YamlException. It is still bad YAML to the user;
+            // the place is where the parser last understood the text.
+            errors.Add(new ConfigDiagnostic(lastGood, DiagnosticSeverity.Error,
+                $"not valid YAML after this point (the YAML parser gave up: {e.Message})"));
             return null;
         }
         return root;
