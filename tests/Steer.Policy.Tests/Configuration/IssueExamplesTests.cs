@@ -104,3 +104,24 @@ public class IssueExamplesTests
         Assert.Equal(SteerConfig.Empty, Load("---\n"));
     }
 }
+
+public class RuleFormsTests
+{
+    [Fact]
+    public void A_list_of_matches_is_one_rule_per_item_each_with_its_own_location()
+    {
+        var config = ConfigLoader.LoadOrThrow("""
+            rules:
+              - { domain: [example.com, example.net], via: wg0 }
+              - cidr:
+                  - 10.0.0.0/8
+                  - fd00::/8
+                action: reject
+            """);
+        Assert.Equal(["domain example.com via wg0", "domain example.net via wg0", "cidr 10.0.0.0/8 reject", "cidr fd00::/8 reject"],
+            config.Rules.Select(r => r.ToString()));
+        Assert.Equal([(2, 16), (2, 29), (4, 9), (5, 9)], config.Rules.Select(r => (r.Location!.Value.Line, r.Location!.Value.Column)));
+        Assert.Equal(["steer.yaml:1:19: error: domain: the list is empty; give at least one value"],
+            ConfigLoader.Load("rules: [{ domain: [], via: wg0 }]").Errors.Select(e => e.ToString()));
+    }
+}
