@@ -37,7 +37,7 @@ public static class ConfigLoader
         var routing = RoutingReader.Read(map["routing"], context);
         var uplinkDrafts = UplinksReader.Read(map["uplinks"], context);
         var sourceDrafts = SourcesReader.Read(map["sources"], context);
-        var dns = DnsReader.Read(map["dns"], context, out _);
+        var dns = DnsReader.Read(map["dns"], context);
         var rulesDraft = RulesReader.Read(map["rules"], context);
         var proxyDraft = ProxyReader.Read(map["proxy"], context);
 

@@ -12,9 +12,8 @@ internal static class DnsReader
     private static readonly string[] Keys = ["listen", "upstreams"];
     private static readonly string[] UpstreamKeys = ["address", "interface"];
 
-    public static DnsSettings? Read(Node? node, ReadContext context, out Node? dnsNode)
+    public static DnsSettings? Read(Node? node, ReadContext context)
     {
-        dnsNode = node;
         if (node is null)
             return null;
         var map = context.Mapping(node, "dns", Keys);
