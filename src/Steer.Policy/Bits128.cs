@@ -10,7 +10,7 @@ namespace Steer.Policy;
 /// 10 ms that every `steer run` paid before CMD could start. Two <c>ulong</c>s are precompiled.
 /// </para>
 /// </summary>
-internal readonly record struct Bits128(ulong Upper, ulong Lower)
+internal readonly record struct Bits128(ulong Upper, ulong Lower) : IComparable<Bits128>
 {
     public static Bits128 Zero => default;
     public static Bits128 One => new(0, 1);
@@ -47,6 +47,9 @@ internal readonly record struct Bits128(ulong Upper, ulong Lower)
             return new(0, a.Upper >> (count - 64));
         return new(a.Upper >> count, (a.Lower >> count) | (a.Upper << (64 - count)));
     }
+
+    /// <summary>Unsigned order, as for <see cref="UInt128"/>.</summary>
+    public int CompareTo(Bits128 other) => Upper != other.Upper ? Upper.CompareTo(other.Upper) : Lower.CompareTo(other.Lower);
 
     public static Bits128 ReadBigEndian(ReadOnlySpan<byte> source) =>
         new(BinaryPrimitives.ReadUInt64BigEndian(source), BinaryPrimitives.ReadUInt64BigEndian(source[8..]));

@@ -40,4 +40,21 @@ internal sealed class PrefixTrie(int width)
         network = best.GetValueOrDefault();
         return best.HasValue;
     }
+
+    /// <summary>
+    /// The longest network strictly shorter than <paramref name="prefixLength"/> that contains
+    /// <paramref name="bits"/>: for a network in the trie, the one it is carved out of.
+    /// </summary>
+    public bool TryFindEnclosing(Bits128 bits, int prefixLength, out Cidr network)
+    {
+        Cidr? best = null;
+        Node? node = _root;
+        for (var i = 0; node is not null && i < prefixLength; i++)
+        {
+            best = node.Network ?? best;
+            node = node.Children[AddressBits.BitAt(bits, i, width)];
+        }
+        network = best.GetValueOrDefault();
+        return best.HasValue;
+    }
 }

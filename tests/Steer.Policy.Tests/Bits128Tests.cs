@@ -25,6 +25,7 @@ public class Bits128Tests
             Assert.Equal(a << shift, To(From(a) << shift));
             Assert.Equal(a >> shift, To(From(a) >> shift));
             Assert.Equal(a == b, From(a) == From(b));
+            Assert.Equal(Math.Sign(a.CompareTo(b)), Math.Sign(From(a).CompareTo(From(b))));
             Assert.Equal((uint)a, (uint)From(a));
         }));
 

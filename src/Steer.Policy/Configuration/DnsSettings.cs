@@ -1,0 +1,15 @@
+namespace Steer.Policy.Configuration;
+
+/// <summary>
+/// <c>dns:</c> Steer's resolver. It listens on <see cref="Listen"/>, asks each name's upstream through
+/// the interface the name's rule names, and writes the answer's addresses into the kernel before it
+/// replies, so the first connection already goes the right way.
+/// </summary>
+public sealed record DnsSettings(Endpoint Listen, EquatableArray<DnsUpstream> Upstreams);
+
+/// <summary>
+/// An upstream resolver. Untagged (<see cref="Interface"/> null): asked for names that no rule sends
+/// elsewhere. Tagged with an interface: asked, through that interface, for names whose rule says
+/// <c>via</c> that interface.
+/// </summary>
+public sealed record DnsUpstream(Endpoint Server, string? Interface);

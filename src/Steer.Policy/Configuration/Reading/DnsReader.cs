@@ -1,0 +1,81 @@
+using Steer.Policy.Configuration.Yaml;
+
+namespace Steer.Policy.Configuration.Reading;
+
+/// <summary>
+/// <c>dns: { listen, upstreams }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
+/// <c>{ address, interface }</c> (asked, through that interface, for names whose rule says so).
+/// </summary>
+internal static class DnsReader
+{
+    public const int DnsPort = 53;
+    private static readonly string[] Keys = ["listen", "upstreams"];
+    private static readonly string[] UpstreamKeys = ["address", "interface"];
+
+    public static DnsSettings? Read(Node? node, ReadContext context)
+    {
+        if (node is null)
+            return null;
+        var map = context.Mapping(node, "dns", Keys);
+        if (map is null)
+            return null;
+
+        var listenNode = context.Required(map, "listen", "dns", "where the resolver listens, e.g. listen: 127.0.0.53:53");
+        Endpoint listen = default;
+        var ok = listenNode is not null &&
+                 context.Parse(listenNode, "dns.listen", "ADDRESS[:PORT]", (string t, out Endpoint e) => ValueParsers.ParseEndpoint(t, DnsPort, out e), out listen);
+
+        var upstreams = new List<DnsUpstream>();
+        var upstreamsNode = context.Required(map, "upstreams", "dns", "at least one upstream resolver");
+        if (upstreamsNode is not null)
+        {
+            var upstreamsOk = true;
+            foreach (var item in context.List(upstreamsNode, "dns.upstreams"))
+            {
+                var upstream = ReadUpstream(item, context);
+                upstreamsOk &= upstream is not null;
+                if (upstream is null)
+                    continue;
+                if (upstreams.Contains(upstream))
+                    context.Warn(item.Location, $"dns.upstreams: {Describe(upstream)} is listed twice");
+                else
+                    upstreams.Add(upstream);
+            }
+            if (upstreamsOk && upstreams.Count == 0)
+                context.Error(upstreamsNode, "dns.upstreams: no upstream given; list at least one resolver to ask");
+            else if (upstreamsOk && !upstreams.Any(u => u.Interface is null))
+                context.Error(upstreamsNode, "dns.upstreams: no untagged upstream (one without 'interface'); " +
+                                             "names that no rule sends elsewhere would have no resolver to ask");
+            ok &= upstreamsOk && upstreams.Any(u => u.Interface is null);
+        }
+        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray()) : null;
+    }
+
+    private static DnsUpstream? ReadUpstream(Node node, ReadContext context)
+    {
+        if (node is ScalarNode)
+        {
+            return context.Parse(node, "dns.upstreams", "ADDRESS[:PORT] or { address: ADDRESS[:PORT], interface: IFACE }",
+                (string t, out Endpoint e) => ValueParsers.ParseEndpoint(t, DnsPort, out e), out var server)
+                ? new DnsUpstream(server, null)
+                : null;
+        }
+        var map = context.Mapping(node, "an upstream", UpstreamKeys);
+        if (map is null)
+            return null;
+        var addressNode = context.Required(map, "address", "an upstream", "the resolver's ADDRESS[:PORT]");
+        Endpoint address = default;
+        var ok = addressNode is not null &&
+                 context.Parse(addressNode, "address", "ADDRESS[:PORT]", (string t, out Endpoint e) => ValueParsers.ParseEndpoint(t, DnsPort, out e), out address);
+        string? @interface = null;
+        if (map["interface"] is { } interfaceNode)
+        {
+            @interface = context.InterfaceName(interfaceNode, "interface");
+            ok &= @interface is not null;
+        }
+        return ok ? new DnsUpstream(address, @interface) : null;
+    }
+
+    private static string Describe(DnsUpstream upstream) =>
+        upstream.Interface is null ? upstream.Server.ToString() : $"{upstream.Server} via {upstream.Interface}";
+}

@@ -1,0 +1,36 @@
+namespace Steer.Policy.Rules;
+
+public enum MatchKind
+{
+    /// <summary>A <c>name:</c> rule for exactly this name; beats every suffix.</summary>
+    ExactName,
+
+    /// <summary>The longest <c>domain:</c> suffix the name lies under.</summary>
+    DomainSuffix,
+
+    /// <summary>The longest <c>cidr:</c> prefix containing the address.</summary>
+    NetworkPrefix,
+}
+
+/// <summary>The answer to "which rule applies, and why": the rule and the kind of match that chose it.</summary>
+public readonly record struct RuleMatch(Rule Rule)
+{
+    public MatchKind Kind => Rule.Destination switch
+    {
+        NameDestination => MatchKind.ExactName,
+        DomainDestination => MatchKind.DomainSuffix,
+        _ => MatchKind.NetworkPrefix,
+    };
+
+    /// <summary>"exact name exact.example.org", "suffix example.com", "prefix 10.8.0.0/16".</summary>
+    public string Why => Kind switch
+    {
+        MatchKind.ExactName => $"exact name {Rule.Destination.Value}",
+        MatchKind.DomainSuffix => $"suffix {Rule.Destination.Value}",
+        _ => $"prefix {Rule.Destination.Value}",
+    };
+
+    /// <summary>"suffix example.com → via wg0 (steer.yaml:12:5)".</summary>
+    public override string ToString() =>
+        $"{Why} → {Rule.Action}{(Rule.Location is { } location ? $" ({location})" : "")}";
+}

@@ -1,0 +1,148 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+
+namespace Steer.Policy.Rules;
+
+/// <summary>
+/// The rules compiled for lookup, with the one precedence every plane uses:
+/// for a name, an exact <c>name:</c> rule wins, else the longest matching <c>domain:</c> suffix;
+/// for an address, the longest matching <c>cidr:</c> prefix. The order rules were written in never
+/// matters — which is why two rules for one destination with different actions are refused.
+/// </summary>
+/// <remarks>
+/// Enumerates the distinct rules in the order first given. Two sets are equal when they hold the
+/// same rules, in any order.
+/// </remarks>
+public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
+{
+    private readonly Rule[] _rules;
+    private readonly DomainTrie _names;
+    private readonly PrefixTrie _ipv4 = new(AddressBits.IPv4Width);
+    private readonly PrefixTrie _ipv6 = new(AddressBits.IPv6Width);
+    private readonly Dictionary<Cidr, int> _networkRules = [];
+    private readonly List<RuleFinding> _duplicates = [];
+    // Per rule, its trie node (names and domains) so findings need not walk the names again.
+    private readonly int[] _nodes;
+    private Rule[]? _canonicalOrder;
+
+    public static RuleSet Empty { get; } = Build([]);
+
+    private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts)
+    {
+        // Most names in big lists add one node, some add a parent too: size the edge table for that.
+        _names = new DomainTrie(rules.TryGetNonEnumeratedCount(out var count) ? count + count / 4 : 0);
+        var distinct = new List<Rule>();
+        var nodes = new List<int>();
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule);
+            ref var slot = ref SlotFor(rule.Destination, out var node);
+            if (slot == DomainTrie.None)
+            {
+                slot = distinct.Count;
+                distinct.Add(rule);
+                nodes.Add(node);
+                if (rule.Destination is CidrDestination { Network: var network })
+                    (network.IsIPv6 ? _ipv6 : _ipv4).Add(network.Bits, network.PrefixLength, network);
+            }
+            else if (distinct[slot].Action.Equals(rule.Action))
+                _duplicates.Add(new RuleFinding(FindingKind.Duplicate, rule, distinct[slot]));
+            else
+                conflicts.Add(new RuleFinding(FindingKind.Conflict, rule, distinct[slot]));
+        }
+        _rules = [.. distinct];
+        _nodes = [.. nodes];
+    }
+
+    /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
+    /// <param name="conflicts">Every conflict, each naming both rules; empty on success.</param>
+    public static bool TryBuild(IEnumerable<Rule> rules, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var found = new List<RuleFinding>();
+        var built = new RuleSet(rules, found);
+        ruleSet = found.Count == 0 ? built : null;
+        conflicts = found;
+        return ruleSet is not null;
+    }
+
+    /// <exception cref="ArgumentException">Some destination has two actions; the message lists every conflict.</exception>
+    public static RuleSet Build(IEnumerable<Rule> rules) =>
+        TryBuild(rules, out var ruleSet, out var conflicts)
+            ? ruleSet
+            : throw new ArgumentException(string.Join('\n', conflicts.Select(c => c.Message)), nameof(rules));
+
+    public int Count => _rules.Length;
+
+    /// <summary>Rules given more than once with the same action (kept once; worth a warning).</summary>
+    public IReadOnlyList<RuleFinding> Duplicates => _duplicates;
+
+    public Rule this[int index] => _rules[index];
+
+    /// <summary>
+    /// The rule for a DNS name: its exact <c>name:</c> rule, else the longest <c>domain:</c> suffix.
+    /// Expects the normalised (punycode) form; ASCII case and one trailing dot are ignored, so names
+    /// straight from DNS messages work too. Allocates nothing.
+    /// </summary>
+    public RuleMatch? MatchName(ReadOnlySpan<char> name)
+    {
+        var (exact, suffix) = _names.Find(name);
+        var index = exact != DomainTrie.None ? exact : suffix;
+        return index == DomainTrie.None ? null : new RuleMatch(_rules[index]);
+    }
+
+    /// <summary>The rule with the longest <c>cidr:</c> prefix containing the address
+    /// (IPv4-mapped IPv6 counts as IPv4, as in <see cref="Cidr.Contains(IPAddress)"/>).</summary>
+    public RuleMatch? MatchAddress(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (bits, isIPv6) = AddressBits.Read(address);
+        return (isIPv6 ? _ipv6 : _ipv4).TryFindLongest(bits, out var network)
+            ? new RuleMatch(_rules[_networkRules[network]])
+            : null;
+    }
+
+    /// <summary>Where the index of the rule for this destination lives; <see cref="DomainTrie.None"/> if free.</summary>
+    private ref int SlotFor(Destination destination, out int node)
+    {
+        node = DomainTrie.None;
+        switch (destination)
+        {
+            case DomainDestination domain:
+                node = _names.GetOrAdd(domain.Suffix.Value);
+                return ref _names.SuffixRule(node);
+            case NameDestination name:
+                node = _names.GetOrAdd(name.Name.Value);
+                return ref _names.ExactRule(node);
+            case CidrDestination cidr:
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_networkRules, cidr.Network, out var exists);
+                if (!exists)
+                    slot = DomainTrie.None;
+                return ref slot;
+            default:
+                throw new ArgumentException($"unknown destination {destination.GetType().Name}", nameof(destination));
+        }
+    }
+
+    public IEnumerator<Rule> GetEnumerator() => ((IEnumerable<Rule>)_rules).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Sorted by kind and value, so that equality and canonical output ignore the written order.</summary>
+    public IReadOnlyList<Rule> CanonicalOrder => _canonicalOrder ??= [.. _rules.Order(CanonicalRuleComparer.Instance)];
+
+    public bool Equals(RuleSet? other) =>
+        other is not null && (ReferenceEquals(this, other) || (Count == other.Count && CanonicalOrder.SequenceEqual(other.CanonicalOrder)));
+
+    public override bool Equals(object? obj) => Equals(obj as RuleSet);
+
+    public override int GetHashCode()
+    {
+        // Order-independent: XOR of the rules' hashes.
+        var hash = Count;
+        foreach (var rule in _rules)
+            hash ^= rule.GetHashCode();
+        return hash;
+    }
+}
