@@ -62,6 +62,14 @@ struct {
 } steer_excluded SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16); /* resized by the loader to the IPv4 exclusion count */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct steer_cidr4_key);
+	__type(value, __u8);
+} steer_excluded4 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
@@ -86,14 +94,29 @@ static __always_inline void v4_mapped(__u8 addr[16], __u32 ip4)
 	__builtin_memcpy(&addr[12], &ip4, 4);
 }
 
+static __always_inline int is_v4_mapped(const __u8 addr[16])
+{
+	for (int i = 0; i < 10; i++)
+		if (addr[i])
+			return 0;
+	return addr[10] == 0xff && addr[11] == 0xff;
+}
+
 static __always_inline int is_excluded(const __u8 addr[16])
 {
-	struct steer_cidr_key key = { .prefixlen = 128 };
-
 	const __u8 *excluded;
 
-	__builtin_memcpy(key.addr, addr, 16);
-	excluded = bpf_map_lookup_elem(&steer_excluded, &key);
+	if (is_v4_mapped(addr)) {
+		struct steer_cidr4_key key4 = { .prefixlen = 32 };
+
+		__builtin_memcpy(key4.addr, &addr[12], 4);
+		excluded = bpf_map_lookup_elem(&steer_excluded4, &key4);
+	} else {
+		struct steer_cidr_key key = { .prefixlen = 128 };
+
+		__builtin_memcpy(key.addr, addr, 16);
+		excluded = bpf_map_lookup_elem(&steer_excluded, &key);
+	}
 	return excluded && *excluded;
 }
 

@@ -25,16 +25,21 @@ struct steer_run_state {
 #define STEER_RUN_REFUSE_ALL 1u
 
 /*
- * Key of the exclusion trie (BPF_MAP_TYPE_LPM_TRIE, value __u8: 1 excluded, 0 steered).
- * Both families share one trie: an IPv4 prefix a.b.c.d/n is stored as the
- * IPv4-mapped IPv6 prefix ::ffff:a.b.c.d/(96+n), so 10.0.0.0/8 is
- *   { .prefixlen = 104, .addr = 00..00 ff ff 0a 00 00 00 } -> 1.
- * An IPv6 exclusion as wide as ::/0 also covers ::ffff:0:0/96 in the trie, but not IPv4 in
- * meaning; the loader then adds { .prefixlen = 96, ::ffff:0:0 } -> 0 so IPv4 stays steered.
+ * Keys of the exclusion tries (BPF_MAP_TYPE_LPM_TRIE, value __u8: 1 excluded).
+ * One trie per family: IPv4 keys are 4 bytes, so a connect() to an IPv4 address compares
+ * one word per trie node instead of the four an IPv4-mapped IPv6 key would cost (this is on
+ * the path of every connect and unconnected send). An IPv4-mapped destination
+ * (::ffff:a.b.c.d, a dual-stack socket) is looked up in the IPv4 trie, as what it is; an
+ * IPv6 exclusion, even ::/0, therefore never covers IPv4.
  */
 struct steer_cidr_key {
 	__u32 prefixlen;
 	__u8 addr[16];
+};
+
+struct steer_cidr4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
 };
 
 /*

@@ -28,7 +28,7 @@ public sealed class RunBinding : IDisposable
     ];
 
     private const string StateMap = "steer_run_state";
-    private const string ExcludedMap = "steer_excluded";
+    private const string ExcludedMap = "steer_excluded", Excluded4Map = "steer_excluded4";
 
     private readonly BpfObject bpf;
     private readonly List<BpfLink> links;
@@ -53,12 +53,17 @@ public sealed class RunBinding : IDisposable
         try
         {
             bpf.SetReadOnlySettings(ConfigFor(options));
-            bpf.SetMaxEntries(ExcludedMap, (uint)options.Excluded.Count + 1); // +1: the IPv4 verdict below
+            // A trie needs room for at least one entry, even when its family has no exclusion.
+            int ipv4 = 0;
+            foreach (var cidr in options.Excluded.AsSpan())
+                ipv4 += cidr.IsIPv6 ? 0 : 1;
+            bpf.SetMaxEntries(Excluded4Map, (uint)Math.Max(ipv4, 1));
+            bpf.SetMaxEntries(ExcludedMap, (uint)Math.Max(options.Excluded.Count - ipv4, 1));
             bpf.Load();
             // The state is written before any program is attached: there is never a moment in
             // which the cgroup's sockets are seen by programs that do not know the interface.
             bpf.Map(StateMap).Update(0u, new SteerRunState { Ifindex = (uint)options.InterfaceIndex });
-            FillExclusions(bpf.Map(ExcludedMap), options.Excluded);
+            FillExclusions(bpf.Map(Excluded4Map), bpf.Map(ExcludedMap), options.Excluded);
 
             if (pinDirectory is not null)
             {
@@ -143,25 +148,25 @@ public sealed class RunBinding : IDisposable
         return config;
     }
 
-    private static unsafe void FillExclusions(BpfMap map, CidrList excluded)
+    /// <summary>One trie per family (see steer_run.h): IPv4 keys are the 4 address bytes.</summary>
+    private static unsafe void FillExclusions(BpfMap ipv4Map, BpfMap ipv6Map, CidrList excluded)
     {
-        // One trie serves both families, IPv4 as ::ffff:0:0/96. An IPv6 exclusion wide enough to
-        // contain that block (::/0, say) must not exclude IPv4: pin IPv4's own verdict at the /96.
-        // A real 0.0.0.0/0 exclusion has the same key and overwrites it below.
-        bool anyCoversIPv4 = false;
-        foreach (var cidr in excluded.AsSpan())
-            anyCoversIPv4 |= cidr.KeyCoversIPv4;
-        if (anyCoversIPv4)
-        {
-            var ipv4 = new SteerCidrKey { PrefixLength = 96 };
-            Cidr.Parse("0.0.0.0/0").WriteKey(new Span<byte>(ipv4.Address, 16));
-            map.Update(ipv4, (byte)0);
-        }
+        Span<byte> key16 = stackalloc byte[16];
         foreach (var cidr in excluded.AsSpan())
         {
-            var key = new SteerCidrKey { PrefixLength = (uint)cidr.KeyPrefixLength };
-            cidr.WriteKey(new Span<byte>(key.Address, 16));
-            map.Update(key, (byte)1);
+            cidr.WriteKey(key16); // IPv4 as ::ffff:a.b.c.d
+            if (cidr.IsIPv6)
+            {
+                var key = new SteerCidrKey { PrefixLength = (uint)cidr.PrefixLength };
+                key16.CopyTo(new Span<byte>(key.Address, 16));
+                ipv6Map.Update(key, (byte)1);
+            }
+            else
+            {
+                var key = new SteerCidr4Key { PrefixLength = (uint)cidr.PrefixLength };
+                key16[12..].CopyTo(new Span<byte>(key.Address, 4));
+                ipv4Map.Update(key, (byte)1);
+            }
         }
     }
 }

@@ -21,6 +21,13 @@ internal unsafe struct SteerCidrKey
 }
 
 [StructLayout(LayoutKind.Sequential)]
+internal unsafe struct SteerCidr4Key
+{
+    public uint PrefixLength;
+    public fixed byte Address[4];
+}
+
+[StructLayout(LayoutKind.Sequential)]
 internal unsafe struct SteerRunConfig
 {
     public fixed byte DnsAddress[16];
