@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Steer.Cli.Commands;
 using Steer.Cli.Demo;
+using Steer.Cli.Rules;
 
 namespace Steer.Cli;
 
@@ -22,6 +23,7 @@ internal static class Program
             UnbindCommand.Create(),
             ProbeCommand.Create(),
             DemoCommand.Create(),
+            RuleCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

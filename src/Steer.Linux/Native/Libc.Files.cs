@@ -8,4 +8,7 @@ internal static partial class Libc
     /// the directory is busy, which is the expected case for a shared parent cgroup.</summary>
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rmdir(string path);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int fsync(int fd);
 }

@@ -61,7 +61,7 @@ internal static class CanonicalYamlWriter
         }
     }
 
-    private static string Rule(Rule rule)
+    internal static string Rule(Rule rule)
     {
         var action = rule.Action switch
         {

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Text.Json;
+using Steer.Cli.Commands;
+using Steer.Cli.Run;
+using Steer.Policy;
+using Steer.Policy.Names;
+using Steer.Policy.Rules;
+
+namespace Steer.Cli.Rules;
+
+/// <summary><c>steer rule add|del|list|import</c>: the stored domain and CIDR rules.</summary>
+internal static class RuleCommand
+{
+    public static Command Create()
+    {
+        var rule = new Command("rule", """
+            Add, remove, list and import the rules that send destinations through an interface.
+
+            A domain rule covers the name and every name below it (example.com covers
+            www.example.com, not badexample.com); --exact covers one name only; a CIDR rule covers
+            addresses. The most specific rule wins, whatever the order: an exact name, then the
+            longest matching domain, then the longest matching prefix. Rules are kept in
+            /var/lib/steer/rules.yaml, across `steer stop`/`start` and reboots, beside those of
+            steer.yaml.
+
+            Examples:
+              steer rule add example.com wg0
+              steer rule add --exact login.example.org wg0
+              steer rule add 10.8.0.0/16 wg0
+              steer rule del example.com
+              steer rule import /etc/dnsmasq.d/vpn.conf wg0
+              steer rule list --json
+            """)
+        {
+            Add(), Delete(), List(), Import(),
+        };
+        return rule;
+    }
+
+    private static Command Add()
+    {
+        var target = new Argument<string>("DESTINATION") { Description = "A domain (suffix), a name with --exact, or a CIDR (IPv4 or IPv6)." };
+        var via = new Argument<string>("IFACE") { Description = "The interface its traffic must use." };
+        var exact = new Option<bool>("--exact") { Description = "Match this one name only, not the names below it." };
+        var add = new Command("add", "Send a domain, a name or a CIDR through an interface (replaces an earlier rule for the same destination).") { target, via, exact };
+        add.SetAction(result => CommandErrors.Run(() =>
+        {
+            var rule = new Rule(ParseDestination(result.GetValue(target)!, result.GetValue(exact)), ParseVia(result.GetValue(via)!));
+            var store = RuleStore.Default();
+            store.Change(rules => RuleStore.Upsert(rules, [rule]));
+            Console.WriteLine($"steer: added {rule} (in {store.Path})");
+            return 0;
+        }));
+        return add;
+    }
+
+    private static Command Delete()
+    {
+        var target = new Argument<string>("DESTINATION") { Description = "The domain, name (with --exact) or CIDR of the rule." };
+        var exact = new Option<bool>("--exact") { Description = "The rule is an exact-name rule." };
+        var del = new Command("del", "Remove the rule for a destination.") { target, exact };
+        del.SetAction(result => CommandErrors.Run(() =>
+        {
+            var destination = ParseDestination(result.GetValue(target)!, result.GetValue(exact));
+            var store = RuleStore.Default();
+            store.Change(rules =>
+            {
+                if (rules.RemoveAll(r => r.Destination == destination) == 0)
+                    throw new UsageException($"no rule for {destination} (steer rule list shows them)");
+                return rules;
+            });
+            Console.WriteLine($"steer: removed the rule for {destination}");
+            return 0;
+        }));
+        return del;
+    }
+
+    private static Command List()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON: rules and findings." };
+        var list = new Command("list", "Show the stored rules, most specific first, and where they overlap or tie.") { json };
+        list.SetAction(result => CommandErrors.Run(() =>
+        {
+            var store = RuleStore.Default();
+            var rules = store.Load();
+            var findings = rules.Findings();
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new RuleListJson(
+                    [.. rules.CanonicalOrder.Select(r => new RuleJson(r.Destination.Key, r.Destination.Value, r.Action.ToString(), (r.Action as ViaAction)?.Interface))],
+                    [.. findings.Select(f => new FindingJson(f.Severity.ToString().ToLowerInvariant(), f.Message))]), RuleJsonContext.Default.RuleListJson));
+                return 0;
+            }
+            if (rules.Count == 0)
+                Console.WriteLine($"no rules in {store.Path} (add one: steer rule add example.com wg0)");
+            foreach (var rule in rules.CanonicalOrder)
+                Console.WriteLine($"  {rule.Destination.Key,-7} {rule.Destination.Value,-40} {rule.Action}");
+            foreach (var finding in findings)
+                Console.WriteLine(finding);
+            return 0;
+        }));
+        return list;
+    }
+
+    private static Command Import()
+    {
+        var path = new Argument<FileInfo>("FILE") { Description = "Domains, one per line (# comments), or dnsmasq lines: server=/name/..., nftset=/name/..., ipset=/name/..." };
+        var via = new Argument<string>("IFACE") { Description = "The interface every imported domain must use." };
+        var import = new Command("import", "Add a domain rule for every domain in a list or a dnsmasq configuration.") { path, via };
+        import.SetAction(result => CommandErrors.Run(() =>
+        {
+            var file = result.GetValue(path)!;
+            var action = ParseVia(result.GetValue(via)!);
+            IReadOnlyList<Rule> imported;
+            try
+            {
+                using var reader = file.OpenText();
+                imported = RuleImport.Parse(reader, file.FullName, action);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"nothing imported:\n{e.Message}");
+            }
+            catch (IOException e)
+            {
+                throw new UsageException($"{file.FullName}: {e.Message}");
+            }
+            RuleStore.Default().Change(rules => RuleStore.Upsert(rules, [.. imported]));
+            Console.WriteLine($"steer: imported {imported.Count} domain rule(s), each {action}");
+            return 0;
+        }));
+        return import;
+    }
+
+    private static Destination ParseDestination(string text, bool exact)
+    {
+        if (!exact && Cidr.TryParse(text, out var network, out _))
+            return new CidrDestination(network);
+        if (!DomainName.TryParse(text, out var name, out var error))
+            throw new UsageException($"{error} (give a domain, an --exact name or a CIDR)");
+        return exact ? new NameDestination(name) : new DomainDestination(name);
+    }
+
+    private static ViaAction ParseVia(string name) =>
+        InterfaceName.Validate(name) is { } problem ? throw new UsageException($"{name}: {problem}") : new ViaAction(name);
+}

@@ -1,0 +1,58 @@
+using Steer.Cli.Run;
+using Steer.Linux.Files;
+using Steer.Policy.Configuration;
+using Steer.Policy.Rules;
+
+namespace Steer.Cli.Rules;
+
+/// <summary>
+/// The rules added with `steer rule`, in /var/lib/steer/rules.yaml (STEER_STATE_DIR overrides the
+/// directory, for tests): kept across `steer stop`/`start` and reboots, replaced atomically.
+/// </summary>
+internal sealed class RuleStore
+{
+    private readonly StateFile file;
+
+    public RuleStore(string path) => file = new StateFile(path);
+
+    public static RuleStore Default() => new(System.IO.Path.Combine(
+        Environment.GetEnvironmentVariable("STEER_STATE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/steer", "rules.yaml"));
+
+    public string Path => file.Path;
+
+    public RuleSet Load() => Parse(file.Read());
+
+    /// <summary>Applies <paramref name="change"/> to the stored rules under the file's lock.
+    /// A rule for a destination that already has one replaces it: the newest word wins.</summary>
+    public RuleSet Change(Func<List<Rule>, List<Rule>> change)
+    {
+        RuleSet result = RuleSet.Empty;
+        file.Update(text =>
+        {
+            var next = change([.. Parse(text)]);
+            if (!RuleSet.TryBuild(next, out var built, out var conflicts))
+                throw new UsageException(string.Join('\n', conflicts.Select(c => c.Message)));
+            result = built;
+            return RuleFile.Format(built);
+        });
+        return result;
+    }
+
+    /// <summary>Drops rules whose destination equals that of a rule in <paramref name="added"/>.</summary>
+    public static List<Rule> Upsert(List<Rule> rules, IReadOnlyCollection<Rule> added)
+    {
+        var destinations = added.Select(r => r.Destination).ToHashSet();
+        rules.RemoveAll(r => destinations.Contains(r.Destination));
+        rules.AddRange(added);
+        return rules;
+    }
+
+    private RuleSet Parse(string? text)
+    {
+        if (text is null)
+            return RuleSet.Empty;
+        var result = RuleFile.Load(text, Path);
+        return result.Config?.Rules
+            ?? throw new InvalidOperationException($"{Path} is damaged; fix or remove it:\n{string.Join('\n', result.Errors)}");
+    }
+}
