@@ -32,7 +32,7 @@ public sealed class StateFile(string path)
                 throw new LinuxException($"flock {Path}.lock", Errno.Last);
             var next = change(Read());
             if (next is not null)
-                Replace(next, directory);
+                WriteAtomically(Path, next);
         }
         finally
         {
@@ -40,9 +40,13 @@ public sealed class StateFile(string path)
         }
     }
 
-    private void Replace(string text, string directory)
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> atomically, without
+    /// the lock (for files other programs own too, such as resolv.conf, where a lock file beside
+    /// it would be litter).</summary>
+    public static void WriteAtomically(string path, string text)
     {
-        var temporary = $"{Path}.{Environment.ProcessId}.tmp";
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -50,7 +54,9 @@ public sealed class StateFile(string path)
                 stream.Write(Encoding.UTF8.GetBytes(text));
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, Path, overwrite: true); // rename(2): atomic on one filesystem
+            if (File.Exists(path))
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(path)); // the replacement keeps the mode
+            File.Move(temporary, path, overwrite: true); // rename(2): atomic on one filesystem
         }
         catch
         {
