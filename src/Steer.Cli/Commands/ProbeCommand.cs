@@ -10,9 +10,11 @@ internal static class ProbeCommand
     public static Command Create()
     {
         var probe = new Command("probe", """
-            Check the running kernel for every feature Steer needs (exit code 1 if one is missing),
-            and make sure Steer's filesystems are mounted: cgroup v2 (the system's, else one under
-            /run/steer) and Steer's bpffs at /run/steer/bpf, where pinned programs live.
+            Check the kernel for every feature Steer needs, and mount Steer's filesystems.
+
+            Exit code 1 names a missing feature and the kernel that has it. The filesystems are
+            cgroup v2 (the system's, else one under /run/steer) and Steer's bpffs at
+            /run/steer/bpf, where pinned programs live.
 
             Example:
               steer probe
