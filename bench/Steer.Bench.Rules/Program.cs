@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Steer.Policy.Configuration;
+
+// bench/rules: how long Steer takes to load N suffix rules and how much memory they hold, against
+// dnsmasq loading the same N domains as server=/NAME/ADDR lines (its --test mode parses the whole
+// configuration and exits), in the same run. Each side runs in a fresh process, three times.
+//   dotnet run -c Release --project bench/Steer.Bench.Rules [-- --rules N]
+// The child mode `--load-steer FILE` is what the parent times.
+if (args is ["--load-steer", var file])
+    return LoadSteer(file);
+if (args is ["--load-list", var listPath])
+    return LoadList(listPath);
+
+int count = args is ["--rules", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
+var dir = Directory.CreateTempSubdirectory("steer-bench-rules-").FullName;
+try
+{
+    var names = Names(count);
+    var steerFile = Path.Combine(dir, "steer.yaml");
+    var listFile = Path.Combine(dir, "domains.txt");
+    File.WriteAllText(listFile, string.Join('\n', names) + "\n");
+    var dnsmasqFile = Path.Combine(dir, "dnsmasq.conf");
+    File.WriteAllText(steerFile, new StringBuilder("rules:\n").AppendJoin("", names.Select(d => $"  - {{ domain: {d}, via: wg0 }}\n")).ToString());
+    File.WriteAllText(dnsmasqFile, new StringBuilder("no-resolv\nport=0\n").AppendJoin("", names.Select(d => $"server=/{d}/10.64.0.1\n")).ToString());
+
+    Console.WriteLine($"bench/rules  {DateTime.Now:yyyy-MM-dd HH:mm}  {Environment.ProcessorCount} cores  {count:N0} suffix rules");
+    var list = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
+    var yaml = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
+    var dnsmasq = new List<(double Seconds, double PeakMiB)>();
+    for (int round = 0; round < 3; round++)
+    {
+        dnsmasq.Add(RunDnsmasq(dnsmasqFile));
+        list.Add(RunSteer("--load-list", listFile));
+        yaml.Add(RunSteer("--load-steer", steerFile));
+    }
+    var d = (Seconds: Median(dnsmasq.Select(x => x.Seconds)), Peak: Median(dnsmasq.Select(x => x.PeakMiB)));
+    Console.WriteLine();
+    Console.WriteLine($"{"",-34} {"load s",7} {"ratio",6} {"peak MiB",9} {"ratio",6} {"held MiB",9}  goal: < 3 s, < 300 MB");
+    Console.WriteLine($"{"dnsmasq --test, server=/NAME/ADDR",-34} {d.Seconds,7:F2} {"",6} {d.Peak,9:F0} {"",6} {"",9}  (baseline)");
+    foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, steer.yaml rules:", yaml) })
+    {
+        var s = (Seconds: Median(rows.Select(x => x.Seconds)), Peak: Median(rows.Select(x => x.PeakMiB)), Heap: Median(rows.Select(x => x.HeapMiB)));
+        var verdict = s.Seconds < 3 && s.Peak * 1.048576 < 300 ? "PASS" : s.Seconds < 3 && s.Heap * 1.048576 < 300 ? "time PASS, held PASS, peak FAIL" : "FAIL";
+        Console.WriteLine($"{label,-34} {s.Seconds,7:F2} {s.Seconds / d.Seconds,6:F2} {s.Peak,9:F0} {s.Peak / d.Peak,6:F2} {s.Heap,9:F0}  {verdict}");
+    }
+    Console.WriteLine("Medians of 3 fresh processes each. load s: read the file, validate, build the rule set.");
+    Console.WriteLine("peak MiB: max RSS (dnsmasq: GNU time %M); held MiB: managed heap after a full collection.");
+    return 0;
+}
+finally
+{
+    Directory.Delete(dir, recursive: true);
+}
+
+static int LoadSteer(string file)
+{
+    var clock = Stopwatch.StartNew();
+    var result = ConfigLoader.Load(File.ReadAllText(file), file);
+    var elapsed = clock.Elapsed.TotalSeconds;
+    if (result.Config is not { } config)
+    {
+        Console.Error.WriteLine(string.Join('\n', result.Errors.Take(5)));
+        return 2;
+    }
+    var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
+    GC.KeepAlive(config);
+    var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    Console.WriteLine(FormattableString.Invariant($"{elapsed} {peak} {held} {config.Rules.Count}"));
+    return 0;
+}
+
+static int LoadList(string file)
+{
+    var clock = Stopwatch.StartNew();
+    using var reader = new StreamReader(file);
+    var rules = Steer.Policy.Rules.RuleImport.Parse(reader, file, new Steer.Policy.Rules.ViaAction("wg0"));
+    var set = Steer.Policy.Rules.RuleSet.Build(rules);
+    var elapsed = clock.Elapsed.TotalSeconds;
+    rules = null;
+    var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
+    GC.KeepAlive(set);
+    var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    Console.WriteLine(FormattableString.Invariant($"{elapsed} {peak} {held} {set.Count}"));
+    return 0;
+}
+
+static (double, double, double) RunSteer(string mode, string file)
+{
+    var output = Run(wantStderr: false, Environment.ProcessPath!, mode, file).Split(' ');
+    return (Parse(output[0]), Parse(output[1]), Parse(output[2]));
+}
+
+static (double, double) RunDnsmasq(string file)
+{
+    // GNU time: %e wall seconds, %M max RSS in KiB; it writes them to stderr after dnsmasq's own.
+    var stderr = Run(wantStderr: true, "/usr/bin/time", "-f", "TIME %e %M", "dnsmasq", "--test", $"--conf-file={file}");
+    var fields = stderr.Split('\n').Last(l => l.StartsWith("TIME ", StringComparison.Ordinal)).Split(' ');
+    return (Parse(fields[1]), Parse(fields[2]) / 1024);
+}
+
+static string Run(bool wantStderr, string program, params string[] arguments)
+{
+    var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+        info.ArgumentList.Add(argument);
+    using var process = Process.Start(info)!;
+    var stdoutTask = process.StandardOutput.ReadToEndAsync();
+    var stderrTask = process.StandardError.ReadToEndAsync();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+        throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {stderrTask.Result}");
+    return (wantStderr ? stderrTask.Result : stdoutTask.Result).Trim();
+}
+
+static double Parse(string text) => double.Parse(text, CultureInfo.InvariantCulture);
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
+}
+
+static List<string> Names(int count)
+{
+    // Realistic-looking, distinct: two random labels under one of a few hundred registrable domains.
+    var random = new Random(20261122);
+    var names = new HashSet<string>(count);
+    const string letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+    string Label(int min, int max) => string.Create(random.Next(min, max), random, (span, r) => { for (int i = 0; i < span.Length; i++) span[i] = letters[r.Next(letters.Length)]; });
+    string[] tlds = ["com", "net", "org", "io", "de", "co.uk", "example"];
+    while (names.Count < count)
+        names.Add($"{Label(3, 12)}.{Label(4, 14)}.{tlds[random.Next(tlds.Length)]}");
+    return [.. names];
+}
