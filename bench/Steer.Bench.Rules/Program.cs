@@ -12,6 +12,8 @@ if (args is ["--load-steer", var file])
     return LoadSteer(file);
 if (args is ["--load-list", var listPath])
     return LoadList(listPath);
+if (args is ["--load-state", var statePath])
+    return LoadState(statePath);
 
 int count = args is ["--rules", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
 var dir = Directory.CreateTempSubdirectory("steer-bench-rules-").FullName;
@@ -21,6 +23,8 @@ try
     var steerFile = Path.Combine(dir, "steer.yaml");
     var listFile = Path.Combine(dir, "domains.txt");
     File.WriteAllText(listFile, string.Join('\n', names) + "\n");
+    var stateFile = Path.Combine(dir, "rules");
+    File.WriteAllText(stateFile, new StringBuilder().AppendJoin("", names.Select(d => $"domain {d} via wg0\n")).ToString());
     var dnsmasqFile = Path.Combine(dir, "dnsmasq.conf");
     File.WriteAllText(steerFile, new StringBuilder("rules:\n").AppendJoin("", names.Select(d => $"  - {{ domain: {d}, via: wg0 }}\n")).ToString());
     File.WriteAllText(dnsmasqFile, new StringBuilder("no-resolv\nport=0\n").AppendJoin("", names.Select(d => $"server=/{d}/10.64.0.1\n")).ToString());
@@ -28,18 +32,20 @@ try
     Console.WriteLine($"bench/rules  {DateTime.Now:yyyy-MM-dd HH:mm}  {Environment.ProcessorCount} cores  {count:N0} suffix rules");
     var list = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var yaml = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
+    var state = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var dnsmasq = new List<(double Seconds, double PeakMiB)>();
     for (int round = 0; round < 3; round++)
     {
         dnsmasq.Add(RunDnsmasq(dnsmasqFile));
         list.Add(RunSteer("--load-list", listFile));
         yaml.Add(RunSteer("--load-steer", steerFile));
+        state.Add(RunSteer("--load-state", stateFile));
     }
     var d = (Seconds: Median(dnsmasq.Select(x => x.Seconds)), Peak: Median(dnsmasq.Select(x => x.PeakMiB)));
     Console.WriteLine();
     Console.WriteLine($"{"",-34} {"load s",7} {"ratio",6} {"peak MiB",9} {"ratio",6} {"held MiB",9}  goal: < 3 s, < 300 MB");
     Console.WriteLine($"{"dnsmasq --test, server=/NAME/ADDR",-34} {d.Seconds,7:F2} {"",6} {d.Peak,9:F0} {"",6} {"",9}  (baseline)");
-    foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, steer.yaml rules:", yaml) })
+    foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, rule state file (start)", state), ("steer, steer.yaml rules:", yaml) })
     {
         var s = (Seconds: Median(rows.Select(x => x.Seconds)), Peak: Median(rows.Select(x => x.PeakMiB)), Heap: Median(rows.Select(x => x.HeapMiB)));
         var verdict = s.Seconds < 3 && s.Peak * 1.048576 < 300 ? "PASS" : s.Seconds < 3 && s.Heap * 1.048576 < 300 ? "time PASS, held PASS, peak FAIL" : "FAIL";
@@ -79,6 +85,19 @@ static int LoadList(string file)
     var set = Steer.Policy.Rules.RuleSet.Build(rules);
     var elapsed = clock.Elapsed.TotalSeconds;
     rules = null;
+    var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
+    GC.KeepAlive(set);
+    var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+    Console.WriteLine(FormattableString.Invariant($"{elapsed} {peak} {held} {set.Count}"));
+    return 0;
+}
+
+static int LoadState(string file)
+{
+    var clock = Stopwatch.StartNew();
+    using var reader = new StreamReader(file);
+    var set = RuleFile.Parse(reader, file);
+    var elapsed = clock.Elapsed.TotalSeconds;
     var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
     GC.KeepAlive(set);
     var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;

@@ -20,7 +20,7 @@ internal static class RuleCommand
             www.example.com, not badexample.com); --exact covers one name only; a CIDR rule covers
             addresses. The most specific rule wins, whatever the order: an exact name, then the
             longest matching domain, then the longest matching prefix. Rules are kept in
-            /var/lib/steer/rules.yaml, across `steer stop`/`start` and reboots, beside those of
+            /var/lib/steer/rules, across `steer stop`/`start` and reboots, beside those of
             steer.yaml.
 
             Examples:

@@ -6,7 +6,7 @@ using Steer.Policy.Rules;
 namespace Steer.Cli.Rules;
 
 /// <summary>
-/// The rules added with `steer rule`, in /var/lib/steer/rules.yaml (STEER_STATE_DIR overrides the
+/// The rules added with `steer rule`, in /var/lib/steer/rules (STEER_STATE_DIR overrides the
 /// directory, for tests): kept across `steer stop`/`start` and reboots, replaced atomically.
 /// </summary>
 internal sealed class RuleStore
@@ -16,7 +16,7 @@ internal sealed class RuleStore
     public RuleStore(string path) => file = new StateFile(path);
 
     public static RuleStore Default() => new(System.IO.Path.Combine(
-        Environment.GetEnvironmentVariable("STEER_STATE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/steer", "rules.yaml"));
+        Environment.GetEnvironmentVariable("STEER_STATE_DIR") is { Length: > 0 } dir ? dir : "/var/lib/steer", "rules"));
 
     public string Path => file.Path;
 
@@ -51,8 +51,13 @@ internal sealed class RuleStore
     {
         if (text is null)
             return RuleSet.Empty;
-        var result = RuleFile.Load(text, Path);
-        return result.Config?.Rules
-            ?? throw new InvalidOperationException($"{Path} is damaged; fix or remove it:\n{string.Join('\n', result.Errors)}");
+        try
+        {
+            return RuleFile.Parse(new StringReader(text), Path);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"{Path} is damaged; fix or remove it:\n{e.Message}");
+        }
     }
 }

@@ -13,7 +13,7 @@ public sealed class RuleCommandTests : IDisposable
     private Task<ExecResult> Steer(params string[] args) =>
         Runner.RunAsync(["env", $"STEER_STATE_DIR={stateDir}", SteerBinary.Path, "rule", .. args]);
 
-    private string StateFile => File.ReadAllText(Path.Combine(stateDir, "rules.yaml"));
+    private string StateFile => File.ReadAllText(Path.Combine(stateDir, "rules"));
 
     [Fact]
     public async Task Rules_are_normalised_stored_and_listed_most_specific_first()
@@ -23,10 +23,10 @@ public sealed class RuleCommandTests : IDisposable
         (await Steer("add", "10.8.0.1/16", "wg0")).EnsureSuccess();
         (await Steer("add", "bücher.example", "wg0")).EnsureSuccess();
 
-        Assert.Contains("- { domain: example.com, via: wg0 }", StateFile, StringComparison.Ordinal);
-        Assert.Contains("- { name: login.example.com, via: eth1 }", StateFile, StringComparison.Ordinal);
-        Assert.Contains("- { cidr: 10.8.0.0/16, via: wg0 }", StateFile, StringComparison.Ordinal);
-        Assert.Contains("- { domain: xn--bcher-kva.example, via: wg0 }", StateFile, StringComparison.Ordinal);
+        Assert.Contains("domain example.com via wg0\n", StateFile, StringComparison.Ordinal);
+        Assert.Contains("name login.example.com via eth1\n", StateFile, StringComparison.Ordinal);
+        Assert.Contains("cidr 10.8.0.0/16 via wg0\n", StateFile, StringComparison.Ordinal);
+        Assert.Contains("domain xn--bcher-kva.example via wg0\n", StateFile, StringComparison.Ordinal);
 
         var list = (await Steer("list")).EnsureSuccess().Stdout;
         Assert.Contains("login.example.com via eth1 overrides domain example.com via wg0", list, StringComparison.Ordinal);
@@ -39,11 +39,11 @@ public sealed class RuleCommandTests : IDisposable
     {
         (await Steer("add", "example.com", "wg0")).EnsureSuccess();
         (await Steer("add", "example.com", "eth1")).EnsureSuccess();
-        Assert.Contains("- { domain: example.com, via: eth1 }", StateFile, StringComparison.Ordinal);
+        Assert.Contains("domain example.com via eth1\n", StateFile, StringComparison.Ordinal);
         Assert.DoesNotContain("wg0", StateFile, StringComparison.Ordinal);
 
         (await Steer("del", "example.com")).EnsureSuccess();
-        Assert.Contains("rules: []", StateFile, StringComparison.Ordinal);
+        Assert.DoesNotContain("example.com", StateFile, StringComparison.Ordinal);
         var again = await Steer("del", "example.com");
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("no rule for domain example.com", again.Stderr, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class RuleCommandTests : IDisposable
         await File.WriteAllTextAsync(list, "server=/a.com/b.org/10.64.0.1\nnftset=/c.net/4#inet#fw#vpn\nno-resolv\n");
         (await Steer("import", list, "wg0")).EnsureSuccess();
         foreach (var domain in new[] { "a.com", "b.org", "c.net" })
-            Assert.Contains($"- {{ domain: {domain}, via: wg0 }}", StateFile, StringComparison.Ordinal);
+            Assert.Contains($"domain {domain} via wg0\n", StateFile, StringComparison.Ordinal);
 
         await File.WriteAllTextAsync(list, "good.com\nnot a name\n");
         var bad = await Steer("import", list, "wg0");
@@ -76,7 +76,7 @@ public sealed class RuleCommandTests : IDisposable
         var result = await Steer(verb, target, via);
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("steer: ", result.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(stateDir, "rules.yaml")));
+        Assert.False(File.Exists(Path.Combine(stateDir, "rules")));
     }
 
     public void Dispose()
