@@ -26,9 +26,8 @@ if ! command -v dotnet >/dev/null; then
   exit 1
 fi
 
-echo "bootstrap: building steer (Release, ReadyToRun)"
-dotnet publish src/Steer.Cli -c Release -r linux-x64 --self-contained false \
-  -p:PublishReadyToRun=true -o artifacts/steer --nologo -v quiet
+echo "bootstrap: building steer (Release, self-contained, composite ReadyToRun)"
+bash scripts/publish.sh
 ln -sf "$PWD/artifacts/steer/steer" /usr/local/bin/steer
 echo "bootstrap: steer is at /usr/local/bin/steer -> $PWD/artifacts/steer/steer"
 

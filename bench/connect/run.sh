@@ -12,9 +12,8 @@ if [[ ! -x "$steer" ]]; then
     echo "bench/connect: STEER=$STEER is not an executable file" >&2
     exit 2
   fi
-  echo "bench/connect: building steer into artifacts/steer (Release, ReadyToRun, as scripts/bootstrap.sh does)" >&2
-  dotnet publish src/Steer.Cli -c Release -r linux-x64 --self-contained false \
-    -p:PublishReadyToRun=true -o artifacts/steer --nologo -v quiet
+  echo "bench/connect: building steer into artifacts/steer (scripts/publish.sh, as bootstrap does)" >&2
+  bash scripts/publish.sh
 fi
 
 # The runner's build also compiles the C worker (clang-14 -O2) beside it.
