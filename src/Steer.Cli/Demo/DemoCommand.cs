@@ -73,8 +73,16 @@ internal static class DemoCommand
         using (var host = NetlinkHandle.OpenAt(lab.HostPath))
         {
             host.SetLinkDown("up2");
+            int flowsBefore = echo.Flows;
             Show("steer run --via up2 -- curl (TCP, IPv4)", RunInHost(lab, [steer, "run", "--via", "up2", "--", .. Curl(Url4)], leftovers));
+            Show("steer run --via up2 -- socat (unconnected UDP, IPv4)", RunInHost(lab, [steer, "run", "--via", "up2", "--", .. Udp(DemoLab.Service4, "UDP4")], leftovers));
+            int leaked = echo.Flows - flowsBefore;
+            Console.WriteLine(leaked == 0
+                ? "  meanwhile the server saw no flow at all: nothing went out through up1"
+                : $"  meanwhile the server saw {leaked} flow(s): something leaked!");
             host.SetLinkUp("up2");
+            if (leaked != 0)
+                return 1;
         }
         Console.WriteLine();
         Console.WriteLine(leftovers.Count == 0

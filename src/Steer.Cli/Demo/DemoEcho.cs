@@ -16,6 +16,10 @@ internal sealed class DemoEcho : IDisposable
 
     private readonly List<Socket> _sockets;
     private readonly CancellationTokenSource _stop = new();
+    private int _flows;
+
+    /// <summary>TCP connections accepted and UDP datagrams received so far, from anywhere.</summary>
+    public int Flows => Volatile.Read(ref _flows);
 
     private DemoEcho(List<Socket> sockets)
     {
@@ -47,6 +51,7 @@ internal sealed class DemoEcho : IDisposable
             while (true)
             {
                 var client = await listener.AcceptAsync(_stop.Token);
+                Interlocked.Increment(ref _flows);
                 _ = AnswerAsync(client);
             }
         }
@@ -91,6 +96,7 @@ internal sealed class DemoEcho : IDisposable
             while (true)
             {
                 var received = await socket.ReceiveFromAsync(buffer, any, _stop.Token);
+                Interlocked.Increment(ref _flows);
                 var peer = (IPEndPoint)received.RemoteEndPoint;
                 await socket.SendToAsync(Encoding.ASCII.GetBytes(Seen(peer) + "\n"), peer);
             }

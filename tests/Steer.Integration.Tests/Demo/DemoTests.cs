@@ -23,6 +23,8 @@ public sealed class DemoTests
         Assert.EndsWith("10.2.0.2    up2", Row("steer run --via up2 -- socat (unconnected UDP, IPv4)").TrimEnd());
         Assert.EndsWith("fd00:2::2   up2", Row("steer run --via up2 -- socat (unconnected UDP, IPv6)").TrimEnd());
         Assert.Contains(rows, r => r.Contains("refused (exit 7", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("Network is unreachable", StringComparison.Ordinal));
+        Assert.Contains("the server saw no flow at all", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("no run left a cgroup or pinned program behind", result.Stdout, StringComparison.Ordinal);
 
         Assert.DoesNotContain(Directory.GetFiles("/run/netns"), f => Path.GetFileName(f).StartsWith("steer-demo-", StringComparison.Ordinal));
