@@ -8,7 +8,7 @@ namespace Steer.Linux.Bpf;
 /// C side byte for byte. The fd belongs to the <see cref="BpfObject"/> (or to this instance when
 /// opened from a pin) and is closed with it.
 /// </summary>
-public sealed unsafe class BpfMap : IDisposable
+public sealed unsafe partial class BpfMap : IDisposable
 {
     private readonly bool ownsFd;
     public string Name { get; }
