@@ -6,24 +6,30 @@ using Steer.PassiveDns.Packets;
 namespace Steer.PassiveDns.Tcp;
 
 /// <summary>
-/// Takes DNS messages out of the server-to-client side of TCP connections, as segments are
+/// Takes DNS messages out of the server-to-client side of TCP connections as their segments are
 /// captured: each message is a 2-byte length and that many bytes (RFC 7766 §8).
 /// </summary>
 /// <remarks>
-/// <para>Best effort, and cheap on purpose. A segment that holds whole messages is read in place and
-/// leaves no state. Only a message split across segments makes a flow hold bytes: the part seen so
-/// far, at most one message, until the next in-order segment completes it. A retransmitted or
-/// overlapping segment adds only its new bytes; a missing one (a gap) drops the flow, and the next
-/// segment is read as if it began a message — it must look like one (see <see cref="CouldStartMessage"/>)
-/// or it is ignored. So a capture that loses a segment loses that message, and
-/// never turns the middle of one into an answer.</para>
-/// <para>Bounded by <see cref="TcpReassemblyLimits"/>: flows are kept least recently seen first and
-/// dropped from that end when there are too many or they hold too many bytes, and after a timeout.</para>
+/// <para>Best effort, and cheap on purpose. A flow remembers the next sequence number it expects;
+/// it holds bytes only while a message is split across segments, and then at most that one
+/// message. A message that lies whole in a segment is read in place. A retransmitted or
+/// overlapping segment adds only its new bytes. A missing segment (a gap: lost by the capture, or
+/// reordered) drops what the flow held, and the segment after it is read as if it began a message —
+/// it must look like one (<see cref="CouldStartMessage"/>) or the rest of that segment is ignored. So a capture that loses a segment loses that message, and never turns
+/// the middle of one into an answer.</para>
+/// <para>A message longer than <see cref="TcpReassemblyLimits.MaxMessageBytes"/>, or one that would
+/// break the byte budget, is skipped by its length, and the messages after it are still read.</para>
+/// <para>Bounded by <see cref="TcpReassemblyLimits"/>: flows are kept least recently seen first,
+/// dropped from that end when there are too many or their bytes exceed the budget, and dropped
+/// after the timeout; FIN and RST end them.</para>
 /// <para>One thread feeds it. Buffers come from <see cref="ArrayPool{T}.Shared"/> and go back when
-/// a flow ends and on <see cref="Dispose"/>.</para>
+/// a message completes or a flow ends, and on <see cref="Dispose"/>.</para>
 /// </remarks>
 public sealed class TcpDnsReassembler : IDisposable
 {
+    // Length prefix, then the DNS header's ID, flags and QDCOUNT: enough to judge a frame.
+    private const int HeadLength = DnsTcpFraming.PrefixLength + 6;
+
     private readonly TcpReassemblyLimits _limits;
     private readonly long _timeoutMilliseconds;
     private readonly Dictionary<TcpFlowKey, Flow> _flows = [];
@@ -39,17 +45,17 @@ public sealed class TcpDnsReassembler : IDisposable
 
     public TcpReassemblyCounters Counters { get; } = new();
 
-    /// <summary>Flows holding part of a message right now.</summary>
+    /// <summary>Connections followed right now.</summary>
     public int FlowCount => _flows.Count;
 
-    /// <summary>Bytes held by all flows (their buffers' sizes).</summary>
+    /// <summary>Bytes held by all flows (the sizes of their buffers).</summary>
     public int BufferedBytes { get; private set; }
 
     /// <summary>
-    /// Feeds one segment the server sent (its sequence number, flags and payload); complete
-    /// messages go to <paramref name="sink"/> before this returns.
+    /// Feeds one segment the server sent (its sequence number, flags and payload); messages it
+    /// completes go to <paramref name="sink"/> before this returns.
     /// </summary>
-    /// <param name="nowMilliseconds">A monotonic clock (<see cref="Environment.TickCount64"/>) for the timeout.</param>
+    /// <param name="nowMilliseconds">A monotonic clock (<see cref="Environment.TickCount64"/>), for the timeout.</param>
     public void Feed(in TcpFlowKey key, uint sequence, TcpFlags flags, ReadOnlySpan<byte> payload, long nowMilliseconds, ITcpDnsMessageSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
@@ -57,77 +63,46 @@ public sealed class TcpDnsReassembler : IDisposable
         if ((flags & TcpFlags.Rst) != 0)
         {
             if (flow is not null)
-                End(flow, incomplete: flow.Count > 0);
+                End(flow);
             return;
         }
         if ((flags & TcpFlags.Syn) != 0)
         {
-            // A SYN-ACK starts the stream afresh; its sequence number takes one place.
+            // A SYN-ACK starts the stream afresh; the SYN takes one sequence number.
             if (flow is not null)
-                End(flow, incomplete: flow.Count > 0);
-            flow = null;
+                End(flow);
             sequence++;
+            flow = Start(key, sequence, nowMilliseconds);
         }
-
-        if (flow is not null)
+        if (flow is null)
         {
-            int ahead = (int)(sequence - flow.NextSequence); // serial arithmetic: wraps correctly
-            if (ahead < 0)
-            {
-                if (-ahead >= payload.Length)
-                {
-                    if (!payload.IsEmpty)
-                        Counters._duplicates++;
-                    Touch(flow, nowMilliseconds);
-                    EndOnFin(flow, flags);
-                    return;
-                }
-                payload = payload[-ahead..]; // an overlap: only the new bytes
-                sequence = flow.NextSequence;
-            }
-            else if (ahead > 0 && !payload.IsEmpty)
-            {
-                Counters._gaps++;
-                End(flow, incomplete: false);
-                flow = null;
-            }
-        }
-
-        if (payload.IsEmpty)
-        {
-            if (flow is not null)
-                EndOnFin(flow, flags);
-            return;
-        }
-
-        if (flow is not null)
-        {
-            flow.NextSequence = sequence + (uint)payload.Length;
-            Touch(flow, nowMilliseconds);
-            payload = Complete(flow, payload, sink);
-            if (flow.Count > 0) // the segment ended inside the same message
-            {
-                EndOnFin(flow, flags);
-                return;
-            }
-            End(flow, incomplete: false); // at a message boundary: no state needed
             if (payload.IsEmpty)
                 return;
-            sequence = flow.NextSequence - (uint)payload.Length;
+            flow = Start(key, sequence, nowMilliseconds);
         }
+        Touch(flow, nowMilliseconds);
 
-        var rest = ReadWholeMessages(key, payload, sink);
-        if (rest.IsEmpty)
-            return;
-        if ((flags & TcpFlags.Fin) != 0)
+        int ahead = (int)(sequence - flow.NextSequence); // serial number arithmetic: wraps correctly
+        if (ahead < 0)
         {
-            Counters._incomplete++;
-            return;
+            if (-ahead >= payload.Length)
+            {
+                if (!payload.IsEmpty)
+                    Counters._duplicates++;
+                EndOnFin(flow, flags);
+                return;
+            }
+            payload = payload[-ahead..]; // an overlap: only the new bytes count
+            sequence = flow.NextSequence;
         }
-        flow = Start(key, nowMilliseconds);
+        else if (ahead > 0 && !payload.IsEmpty)
+        {
+            Counters._gaps++;
+            ResetFraming(flow);
+        }
         flow.NextSequence = sequence + (uint)payload.Length;
-        if (!Append(flow, rest))
-            End(flow, incomplete: false);
+        Consume(flow, payload, sink);
+        EndOnFin(flow, flags);
     }
 
     /// <summary>Drops flows not seen for <see cref="TcpReassemblyLimits.FlowTimeout"/>.</summary>
@@ -135,138 +110,155 @@ public sealed class TcpDnsReassembler : IDisposable
     {
         while (_recency.First is { } oldest && nowMilliseconds - oldest.Value.LastSeen >= _timeoutMilliseconds)
         {
-            Counters._expired++;
-            End(oldest.Value, incomplete: false);
+            if (oldest.Value.IsInsideMessage)
+                Counters._expired++;
+            End(oldest.Value, counted: false);
         }
     }
 
     public void Dispose()
     {
         while (_recency.First is { } oldest)
-            End(oldest.Value, incomplete: false);
+            End(oldest.Value, counted: false);
     }
 
-    /// <summary>Reads messages that lie whole in <paramref name="data"/>, which must begin at a
-    /// message; returns the partial one at the end (empty if none), or empty after giving up.</summary>
-    private ReadOnlySpan<byte> ReadWholeMessages(in TcpFlowKey key, ReadOnlySpan<byte> data, ITcpDnsMessageSink sink)
+    /// <summary>Reads the flow's next bytes, in order: messages whole in them in place, the rest
+    /// into the flow's buffer, and frames too large to hold skipped by their length.</summary>
+    private void Consume(Flow flow, ReadOnlySpan<byte> data, ITcpDnsMessageSink sink)
     {
         while (!data.IsEmpty)
         {
-            if (!CouldStartMessage(data))
+            if (flow.SkipRemaining > 0)
             {
-                Counters._notDns++;
-                return default;
+                int skipped = Math.Min(flow.SkipRemaining, data.Length);
+                flow.SkipRemaining -= skipped;
+                data = data[skipped..];
+                continue;
             }
-            if (!DnsTcpFraming.TryReadFrame(data, out var message, out int consumed))
-                return data;
-            sink.OnMessage(key, message, reassembled: false);
-            data = data[consumed..];
+            if (flow.Count == 0)
+            {
+                if (!CouldStartMessage(data))
+                {
+                    LoseFraming(flow);
+                    return;
+                }
+                if (DnsTcpFraming.TryReadFrame(data, out var message, out int consumed))
+                {
+                    if (message.Length <= _limits.MaxMessageBytes)
+                        sink.OnMessage(flow.Key, message, reassembled: false);
+                    else
+                        Counters._skipped++;
+                    data = data[consumed..];
+                    continue;
+                }
+            }
+            data = Accumulate(flow, data, sink);
         }
-        return default;
     }
 
-    /// <summary>Adds the bytes that complete the flow's message; sends it on if it is whole.
-    /// Returns what is left of <paramref name="data"/> after that message.</summary>
-    private ReadOnlySpan<byte> Complete(Flow flow, ReadOnlySpan<byte> data, ITcpDnsMessageSink sink)
+    /// <summary>Adds to the flow's partial frame the bytes it still needs (or all there are);
+    /// sends the message on once whole. Returns the bytes after it.</summary>
+    private ReadOnlySpan<byte> Accumulate(Flow flow, ReadOnlySpan<byte> data, ITcpDnsMessageSink sink)
     {
-        int needed = flow.Count < DnsTcpFraming.PrefixLength
-            ? DnsTcpFraming.PrefixLength - flow.Count
-            : flow.FrameLength - flow.Count;
-        int take = Math.Min(needed, data.Length);
-        if (!Append(flow, data[..take]))
+        // Until the header's first bytes are in, take only those: they decide the rest.
+        int wanted = flow.Count < HeadLength ? HeadLength : DnsTcpFraming.FrameLength(flow.Buffer.AsSpan(0, flow.Count));
+        int take = Math.Min(wanted - flow.Count, data.Length);
+        if (flow.Count < HeadLength)
         {
-            End(flow, incomplete: false);
-            return default;
+            Span<byte> head = stackalloc byte[HeadLength];
+            flow.Buffer.AsSpan(0, flow.Count).CopyTo(head);
+            data[..take].CopyTo(head[flow.Count..]);
+            int known = flow.Count + take;
+            if (!CouldStartMessage(head[..known]))
+            {
+                LoseFraming(flow);
+                return default;
+            }
+            if (known >= DnsTcpFraming.PrefixLength)
+            {
+                int frame = DnsTcpFraming.FrameLength(head);
+                // Past the header now, the whole frame is wanted; skip it if it cannot be held.
+                take = Math.Min(frame - flow.Count, data.Length);
+                if (frame - DnsTcpFraming.PrefixLength > _limits.MaxMessageBytes || !Reserve(flow, frame))
+                {
+                    Counters._skipped++;
+                    flow.SkipRemaining = frame - flow.Count;
+                    Release(flow);
+                    return data;
+                }
+            }
+            else if (!Reserve(flow, HeadLength))
+            {
+                LoseFraming(flow);
+                return default;
+            }
         }
+        data[..take].CopyTo(flow.Buffer.AsSpan(flow.Count));
+        flow.Count += take;
         data = data[take..];
-        if (flow.Count == DnsTcpFraming.PrefixLength && !data.IsEmpty)
-            return Complete(flow, data, sink); // the prefix just completed: now the message itself
-        if (flow.Count >= DnsTcpFraming.PrefixLength && flow.Count == flow.FrameLength)
+        if (flow.Count >= DnsTcpFraming.PrefixLength && flow.Count == DnsTcpFraming.FrameLength(flow.Buffer.AsSpan(0, flow.Count)))
         {
             Counters._reassembled++;
             sink.OnMessage(flow.Key, flow.Buffer.AsSpan(DnsTcpFraming.PrefixLength, flow.Count - DnsTcpFraming.PrefixLength), reassembled: true);
-            flow.Count = 0;
+            Release(flow);
         }
         return data;
     }
 
-    /// <summary>Appends to the flow's message, growing its buffer to the announced frame; false
-    /// (and counted) when the bytes cannot begin a DNS answer or would break a limit.</summary>
-    private bool Append(Flow flow, ReadOnlySpan<byte> data)
-    {
-        int count = flow.Count + data.Length;
-        // The frame's first bytes, whether held already or arriving now: enough to judge it.
-        Span<byte> head = stackalloc byte[HeadLength];
-        int known = Math.Min(HeadLength, count);
-        int held = Math.Min(flow.Count, known);
-        flow.Buffer.AsSpan(0, held).CopyTo(head);
-        data[..(known - held)].CopyTo(head[held..]);
-        if (!CouldStartMessage(head[..known]))
-        {
-            Counters._notDns++;
-            return false;
-        }
-        int capacity = known >= DnsTcpFraming.PrefixLength ? DnsTcpFraming.FrameLength(head) : DnsTcpFraming.PrefixLength;
-        if (flow.Buffer.Length < capacity && !Grow(flow, capacity))
-            return false;
-        data.CopyTo(flow.Buffer.AsSpan(flow.Count));
-        flow.Count = count;
-        return true;
-    }
-
-    private bool Grow(Flow flow, int capacity)
-    {
-        int growth = capacity - flow.Buffer.Length;
-        // Make room by dropping the flows seen longest ago, never the one growing.
-        while (BufferedBytes + growth > _limits.MaxBufferedBytes && _recency.First is { } oldest && oldest.Value != flow)
-        {
-            Counters._evicted++;
-            End(oldest.Value, incomplete: false);
-        }
-        if (BufferedBytes + growth > _limits.MaxBufferedBytes)
-        {
-            Counters._evicted++;
-            return false;
-        }
-        var bigger = ArrayPool<byte>.Shared.Rent(capacity);
-        flow.Buffer.AsSpan(0, flow.Count).CopyTo(bigger);
-        Release(flow);
-        flow.Buffer = bigger;
-        BufferedBytes += bigger.Length;
-        return true;
-    }
-
-    // Length prefix, then the DNS header's ID, flags and QDCOUNT.
-    private const int HeadLength = DnsTcpFraming.PrefixLength + 6;
-
     /// <summary>
     /// Could a DNS answer's frame begin with these bytes (as many as have arrived)? Its length
-    /// must hold a header and stay within the limit; the header must say QR=1, opcode QUERY, and
-    /// one question, as every answer to a standard query does. Joining a stream mid-message, a
-    /// random position passes all of that about once in two million.
+    /// must hold a header, and the header must say QR=1, opcode QUERY and one question, as every
+    /// answer to a standard query does. Read at a random position, that passes about once in two
+    /// million.
     /// </summary>
-    private bool CouldStartMessage(ReadOnlySpan<byte> frame)
+    private static bool CouldStartMessage(ReadOnlySpan<byte> frame)
     {
-        if (frame.Length >= DnsTcpFraming.PrefixLength)
-        {
-            int length = BinaryPrimitives.ReadUInt16BigEndian(frame);
-            if (length < DnsHeader.Size || length > _limits.MaxMessageBytes)
-                return false;
-        }
         const int FlagsByte = DnsTcpFraming.PrefixLength + 2, QuestionCount = DnsTcpFraming.PrefixLength + 4;
+        if (frame.Length >= DnsTcpFraming.PrefixLength && BinaryPrimitives.ReadUInt16BigEndian(frame) < DnsHeader.Size)
+            return false;
         if (frame.Length > FlagsByte && (frame[FlagsByte] & 0xF8) != 0x80)
             return false;
         return frame.Length < QuestionCount + 2 || BinaryPrimitives.ReadUInt16BigEndian(frame[QuestionCount..]) == 1;
     }
 
-    private Flow Start(in TcpFlowKey key, long now)
+    /// <summary>Makes the flow's buffer hold <paramref name="capacity"/> bytes, dropping the flows
+    /// seen longest ago if the budget needs it; false if even that is not enough.</summary>
+    private bool Reserve(Flow flow, int capacity)
+    {
+        if (flow.Buffer.Length >= capacity)
+            return true;
+        // The pool rounds sizes up: the budget counts what is really held.
+        var bigger = ArrayPool<byte>.Shared.Rent(capacity);
+        int growth = bigger.Length - flow.Buffer.Length;
+        while (BufferedBytes + growth > _limits.MaxBufferedBytes && OldestHolding(flow) is { } oldest)
+            End(oldest, counted: true);
+        if (BufferedBytes + growth > _limits.MaxBufferedBytes)
+        {
+            ArrayPool<byte>.Shared.Return(bigger);
+            return false;
+        }
+        flow.Buffer.AsSpan(0, flow.Count).CopyTo(bigger);
+        ReturnBuffer(flow);
+        flow.Buffer = bigger;
+        BufferedBytes += bigger.Length;
+        return true;
+    }
+
+    private Flow? OldestHolding(Flow except)
+    {
+        for (var node = _recency.First; node is not null; node = node.Next)
+        {
+            if (node.Value != except && node.Value.Buffer.Length > 0)
+                return node.Value;
+        }
+        return null;
+    }
+
+    private Flow Start(in TcpFlowKey key, uint nextSequence, long now)
     {
         while (_flows.Count >= _limits.MaxFlows && _recency.First is { } oldest)
-        {
-            Counters._evicted++;
-            End(oldest.Value, incomplete: false);
-        }
-        var flow = new Flow(key) { LastSeen = now };
+            End(oldest.Value, counted: true);
+        var flow = new Flow(key) { NextSequence = nextSequence, LastSeen = now };
         flow.Node = _recency.AddLast(flow);
         _flows.Add(key, flow);
         return flow;
@@ -282,21 +274,53 @@ public sealed class TcpDnsReassembler : IDisposable
     private void EndOnFin(Flow flow, TcpFlags flags)
     {
         if ((flags & TcpFlags.Fin) != 0)
-            End(flow, incomplete: flow.Count > 0);
+            End(flow);
     }
 
-    private void End(Flow flow, bool incomplete)
+    /// <summary>The connection ended (FIN, RST, a new SYN-ACK); a message cut short is counted.</summary>
+    private void End(Flow flow)
+    {
+        if (flow.IsInsideMessage)
+            Counters._incomplete++;
+        End(flow, counted: false);
+    }
+
+    /// <param name="counted">Dropped to stay within the limits: counted as evicted if it held part of a message.</param>
+    private void End(Flow flow, bool counted)
     {
         if (!_flows.Remove(flow.Key))
             return;
-        if (incomplete)
-            Counters._incomplete++;
+        if (counted && flow.IsInsideMessage)
+            Counters._evicted++;
         _recency.Remove(flow.Node!);
         Release(flow);
-        flow.Count = 0;
+        flow.SkipRemaining = 0;
     }
 
+    /// <summary>After a gap: forget the partial message; the next bytes are judged afresh.</summary>
+    private void ResetFraming(Flow flow)
+    {
+        Release(flow);
+        flow.SkipRemaining = 0;
+    }
+
+    /// <summary>Bytes that cannot start an answer came where one should: the rest of the segment
+    /// is ignored, and the next one judged afresh (a server usually writes each answer with one send,
+    /// so segments tend to begin at messages).</summary>
+    private void LoseFraming(Flow flow)
+    {
+        Counters._notDns++;
+        Release(flow);
+    }
+
+    /// <summary>Empties the partial frame and gives its buffer back.</summary>
     private void Release(Flow flow)
+    {
+        flow.Count = 0;
+        ReturnBuffer(flow);
+    }
+
+    private void ReturnBuffer(Flow flow)
     {
         if (flow.Buffer.Length == 0)
             return;
@@ -310,11 +334,13 @@ public sealed class TcpDnsReassembler : IDisposable
         public TcpFlowKey Key { get; } = key;
         public LinkedListNode<Flow>? Node;
         public byte[] Buffer = [];
-        /// <summary>Bytes of the current frame (prefix included) held in <see cref="Buffer"/>.</summary>
+        /// <summary>Bytes of the current partial frame (prefix included) in <see cref="Buffer"/>.</summary>
         public int Count;
+        /// <summary>Bytes still to pass over of a frame too large to hold.</summary>
+        public int SkipRemaining;
         public uint NextSequence;
         public long LastSeen;
 
-        public int FrameLength => DnsTcpFraming.FrameLength(Buffer.AsSpan(0, Count));
+        public bool IsInsideMessage => Count > 0 || SkipRemaining > 0;
     }
 }
