@@ -1,5 +1,6 @@
 using Steer.Linux.Native;
 using Steer.Linux.Packets;
+using Steer.Linux.Probes;
 using Steer.PassiveDns.Capture;
 
 namespace Steer.PassiveDns;
@@ -48,11 +49,13 @@ public sealed class PassiveDnsListener : IDisposable
     /// <exception cref="ArgumentException">Bad options, or a named interface does not exist.</exception>
     /// <exception cref="LinuxException">A socket could not be opened or bound.</exception>
     /// <exception cref="Steer.Linux.Bpf.BpfException">The filter could not be loaded.</exception>
+    /// <exception cref="MissingKernelFeatureException">The kernel cannot run the filter (see <see cref="KernelFeatures.ForPassiveDns"/>).</exception>
     public static PassiveDnsListener Start(string? netnsPath, PassiveDnsOptions options, Action<DnsAnswerSeen> onAnswer)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(onAnswer);
         options.Validate();
+        KernelFeatures.Require(KernelFeatures.ForPassiveDns);
         var sockets = netnsPath is null
             ? DnsAnswerSockets.Open(options)
             : NetNamespace.Run(netnsPath, () => DnsAnswerSockets.Open(options));
