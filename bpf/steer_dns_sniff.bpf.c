@@ -26,7 +26,7 @@
 #define DROP 0
 #define IPV4_FRAGMENT_OFFSET 0x1fff
 #define IPV6_FRAGMENT_OFFSET 0xfff8
-#define MAX_IPV6_EXTENSIONS 6 /* more than any real packet carries; the rest are dropped */
+#define MAX_IPV6_EXTENSIONS 8 /* as IpPacketParser: more than any real packet carries */
 
 /* IPv6 extension header numbers (RFC 8200 §4, RFC 4302). */
 #define NEXTHDR_HOP 0

@@ -76,6 +76,44 @@ public sealed class PassiveDnsKernelTests(ResolverLab lab) : IClassFixture<Resol
         Assert.Equal(1, listener.Counters.TcpReassembled);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Answers_behind_IPv4_options_or_IPv6_extension_headers_pass_the_filter(bool ipv6)
+    {
+        SkipUnlessSupported();
+        var answers = new AnswerCollector();
+        using var listener = Listen(answers);
+        var spare = ipv6 ? ResolverLab.Spare6 : ResolverLab.Spare4;
+        var client = ipv6 ? ResolverLab.Client6 : ResolverLab.Client4;
+
+        // An answer nobody asked for, from port 53, with the kernel adding the headers: the
+        // capture sees it before the client's stack turns it away.
+        lab.Resolver.Run(() =>
+        {
+            using var socket = new Socket(spare.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (ipv6)
+            {
+                byte[] options = [0, 0, 1, 4, 0, 0, 0, 0]; // 8 bytes: a PadN option
+                socket.SetRawSocketOption(IPPROTO_IPV6, IPV6_HOPOPTS, options);
+                socket.SetRawSocketOption(IPPROTO_IPV6, IPV6_DSTOPTS, options);
+            }
+            else
+            {
+                socket.SetRawSocketOption(IPPROTO_IP, IP_OPTIONS, [1, 1, 1, 0]); // NOP NOP NOP EOL: IHL 6
+            }
+            socket.Bind(new IPEndPoint(spare, 53));
+            socket.SendTo(Answers.For("options.example", "192.0.2.99"), new IPEndPoint(client, 40053));
+            return 0;
+        });
+
+        var seen = answers.Next("options.example");
+        Assert.Equal("192.0.2.99", Assert.Single(seen.Addresses).Address.ToString());
+        Assert.Equal(new IPEndPoint(client, 40053), seen.Client);
+    }
+
+    private const int IPPROTO_IP = 0, IP_OPTIONS = 4, IPPROTO_IPV6 = 41, IPV6_HOPOPTS = 54, IPV6_DSTOPTS = 59;
+
     [Fact]
     public async Task Other_traffic_on_the_interface_is_dropped_in_the_kernel()
     {
