@@ -11,7 +11,7 @@ namespace Steer.Linux.Bpf;
 /// then on programs and maps have fds. Disposing closes every fd the object owns; links made
 /// from its programs are separate objects with their own lifetime.
 /// </summary>
-public sealed unsafe class BpfObject : IDisposable
+public sealed unsafe partial class BpfObject : IDisposable
 {
     private nint obj;
     private readonly Dictionary<string, BpfMap> maps = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace Steer.Linux.Probes;
 /// Named, cached probes of what the running kernel can do. Each probe asks the kernel itself
 /// (libbpf loads a minimal program or map of the kind); none guesses from version numbers.
 /// </summary>
-public static unsafe class KernelFeatures
+public static unsafe partial class KernelFeatures
 {
     // Numbers from the kernel's UAPI (linux/bpf.h), which never renumbers.
     private const int ProgCgroupSock = 9, ProgCgroupSockAddr = 18, ProgCgroupSockopt = 25;

@@ -1,0 +1,3 @@
+global using Xunit;
+global using Steer.Dns;
+global using Steer.PassiveDns.Packets;
