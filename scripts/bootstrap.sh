@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   clang-14 llvm-14 libbpf-dev libbpf1 linux-libc-dev   # eBPF programs: compile and load
   iproute2 nftables                                    # labs and tests
-  dnsmasq-base                                         # a real resolver in DNS lab tests (no service)
+  dnsmasq-base bind9-dnsutils                          # a real resolver and dig in DNS lab tests
   socat curl hey iperf3 hyperfine                      # test and benchmark clients
 )
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Steer.Cli.Commands;
+using Steer.Cli.Daemon;
 using Steer.Cli.Demo;
 using Steer.Cli.Rules;
 
@@ -39,6 +40,7 @@ internal static class Program
         RunCommand.Create(),
         UnbindCommand.Create(),
         RuleCommand.Create(),
+        .. DaemonCommands.Create(),
         ProbeCommand.Create(),
         DemoCommand.Create(),
     ];

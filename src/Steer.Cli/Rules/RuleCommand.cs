@@ -48,7 +48,7 @@ internal static class RuleCommand
             var rule = new Rule(ParseDestination(result.GetValue(target)!, result.GetValue(exact)), ParseVia(result.GetValue(via)!));
             var store = RuleStore.Default();
             store.Change(rules => RuleStore.Upsert(rules, [rule]));
-            Console.WriteLine($"steer: added {rule} (in {store.Path})");
+            Console.WriteLine($"steer: added {rule} (in {store.Path}){DaemonReload.Notify()}");
             return 0;
         }));
         return add;
@@ -69,7 +69,7 @@ internal static class RuleCommand
                     throw new UsageException($"no rule for {destination} (steer rule list shows them)");
                 return rules;
             });
-            Console.WriteLine($"steer: removed the rule for {destination}");
+            Console.WriteLine($"steer: removed the rule for {destination}{DaemonReload.Notify()}");
             return 0;
         }));
         return del;
@@ -126,7 +126,7 @@ internal static class RuleCommand
                 throw new UsageException($"{file.FullName}: {e.Message}");
             }
             RuleStore.Default().Change(rules => RuleStore.Upsert(rules, [.. imported]));
-            Console.WriteLine($"steer: imported {imported.Count} domain rule(s), each {action}");
+            Console.WriteLine($"steer: imported {imported.Count} domain rule(s), each {action}{DaemonReload.Notify()}");
             return 0;
         }));
         return import;

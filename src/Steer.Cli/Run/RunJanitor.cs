@@ -1,5 +1,6 @@
 using Steer.Linux.Cgroups;
 using Steer.Linux.SocketPlane;
+using Steer.Linux.Files;
 
 namespace Steer.Cli.Run;
 
@@ -24,7 +25,7 @@ internal static class RunJanitor
             if (pid == Environment.ProcessId)
                 continue;
             var paths = RunPaths.For(pid, cgroupRoot, bpfRoot);
-            using var ownerGone = RunLock.TryTake(paths.Lock);
+            using var ownerGone = ProcessLock.TryTake(paths.Lock);
             if (ownerGone is null)
                 continue; // its steer process is alive
             var cgroup = new Cgroup(paths.Cgroup);

@@ -2,6 +2,7 @@ using Steer.Linux.Cgroups;
 using Steer.Linux.Mounts;
 using Steer.Linux.Probes;
 using Steer.Linux.SocketPlane;
+using Steer.Linux.Files;
 
 namespace Steer.Cli.Run;
 
@@ -30,7 +31,7 @@ internal sealed class RunSession
         RunJanitor.Sweep(cgroupRoot, bpfRoot);
 
         var paths = RunPaths.For(Environment.ProcessId, cgroupRoot, bpfRoot);
-        using var runLock = RunLock.TryTake(paths.Lock)
+        using var runLock = ProcessLock.TryTake(paths.Lock)
             ?? throw new InvalidOperationException($"{paths.Lock} is held by another process");
         var cgroup = Cgroup.Create(paths.Cgroup);
         try

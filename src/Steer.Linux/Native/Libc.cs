@@ -103,7 +103,7 @@ internal static unsafe partial class Libc
     internal const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     internal const int MNT_DETACH = 2;
     internal const nuint MS_BIND = 0x1000, MS_REC = 0x4000, MS_SHARED = 0x100000;
-    internal const int O_EXCL = 0x80, O_WRONLY = 1;
+    internal const int O_EXCL = 0x80, O_WRONLY = 1, O_APPEND = 0x400;
     internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
     internal const int O_RDWR = 2, O_NONBLOCK = 0x800, O_CREAT = 0x40;
     internal const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;

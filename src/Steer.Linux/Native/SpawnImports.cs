@@ -10,7 +10,7 @@ internal static unsafe partial class SpawnImports
     // glibc x86-64: posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128.
     // Buffers are rounded up so a libc with larger ones cannot write past them.
     internal const int AttrSize = 512, FileActionsSize = 256, SigsetSize = 256;
-    internal const short POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04;
+    internal const short POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSID = 0x80;
 
     /// <summary>Returns an errno value (0 on success); errno itself is not set.</summary>
     [LibraryImport(Lib)]
@@ -24,6 +24,9 @@ internal static unsafe partial class SpawnImports
 
     [LibraryImport(Lib)]
     internal static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int posix_spawn_file_actions_addopen(void* actions, int fd, string path, int flags, int mode);
 
     /// <summary>An anonymous file in memory: where a spawned child's output is collected.</summary>
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

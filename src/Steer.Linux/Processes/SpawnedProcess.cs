@@ -36,10 +36,28 @@ public sealed unsafe class SpawnedProcess
 
     /// <summary>As <see cref="Start(IReadOnlyList{string})"/>, with the child's stdout and stderr
     /// going to <paramref name="output"/> when it is given (see <see cref="CapturedOutput"/>).</summary>
-    public static SpawnedProcess Start(IReadOnlyList<string> command, CapturedOutput? output)
+    public static SpawnedProcess Start(IReadOnlyList<string> command, CapturedOutput? output) =>
+        Start(command, output?.Fd, newSession: false);
+
+    /// <summary>Starts a daemon: in a session of its own (no terminal, no signals from the
+    /// caller's), stdin from /dev/null, stdout and stderr appended to <paramref name="logPath"/>.</summary>
+    public static SpawnedProcess StartDetached(IReadOnlyList<string> command, string logPath)
+    {
+        int log = LinuxException.ThrowIfNegative(Libc.open(logPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_CLOEXEC, 0b110_000_000), $"open {logPath}");
+        try
+        {
+            return Start(command, log, newSession: true);
+        }
+        finally
+        {
+            Libc.close(log);
+        }
+    }
+
+    private static SpawnedProcess Start(IReadOnlyList<string> command, int? outputFd, bool newSession)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
-        int pid = SpawnNative(command, output);
+        int pid = SpawnNative(command, outputFd, newSession);
         var process = new SpawnedProcess(pid);
         var reaper = new Thread(process.Reap) { IsBackground = true, Name = $"reap {pid}" };
         reaper.Start();
@@ -56,7 +74,7 @@ public sealed unsafe class SpawnedProcess
         }
     }
 
-    private static int SpawnNative(IReadOnlyList<string> command, CapturedOutput? output)
+    private static int SpawnNative(IReadOnlyList<string> command, int? outputFd, bool newSession)
     {
         // One block holds argv's strings, NUL-terminated; argv points into it.
         var strings = new byte[command.Sum(a => Encoding.UTF8.GetByteCount(a) + 1)];
@@ -86,14 +104,17 @@ public sealed unsafe class SpawnedProcess
             _ = SpawnImports.posix_spawn_file_actions_init(actions);
             try
             {
-                if (output is not null)
+                if (outputFd is int fd)
                 {
-                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, output.Fd, 1);
-                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, output.Fd, 2);
+                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, fd, 1);
+                    _ = SpawnImports.posix_spawn_file_actions_adddup2(actions, fd, 2);
                 }
+                if (newSession)
+                    _ = SpawnImports.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", Libc.O_RDONLY, 0);
                 _ = SpawnImports.posix_spawnattr_setsigdefault(attr, defaults);
                 _ = SpawnImports.posix_spawnattr_setsigmask(attr, mask);
-                _ = SpawnImports.posix_spawnattr_setflags(attr, SpawnImports.POSIX_SPAWN_SETSIGDEF | SpawnImports.POSIX_SPAWN_SETSIGMASK);
+                _ = SpawnImports.posix_spawnattr_setflags(attr, (short)(SpawnImports.POSIX_SPAWN_SETSIGDEF | SpawnImports.POSIX_SPAWN_SETSIGMASK
+                    | (newSession ? SpawnImports.POSIX_SPAWN_SETSID : 0)));
                 int pid;
                 int error = SpawnImports.posix_spawnp(&pid, text, actions, attr, (byte**)argvPointers, Environ());
                 if (error != 0)

@@ -1,24 +1,25 @@
 using Microsoft.Win32.SafeHandles;
 using Steer.Linux.Native;
 
-namespace Steer.Cli.Run;
+namespace Steer.Linux.Files;
 
 /// <summary>
-/// An flock held for the life of a run. The kernel drops it when the process dies, however it
-/// dies, so "can I take this lock?" answers "is its owner gone?" without trusting pids.
+/// An flock held for the life of a process (a run, the daemon). The kernel drops it when the
+/// process dies, however it dies, so "can I take this lock?" answers "is its owner gone?"
+/// without trusting pids.
 /// </summary>
-internal sealed class RunLock : IDisposable
+public sealed class ProcessLock : IDisposable
 {
     private readonly SafeFileHandle handle;
     private readonly string path;
 
-    private RunLock(SafeFileHandle handle, string path)
+    private ProcessLock(SafeFileHandle handle, string path)
     {
         this.handle = handle;
         this.path = path;
     }
 
-    public static RunLock? TryTake(string path)
+    public static ProcessLock? TryTake(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // Opened with libc, not File.OpenHandle: .NET takes its own flock for FileShare.None,
@@ -32,7 +33,15 @@ internal sealed class RunLock : IDisposable
             handle.Dispose();
             return null;
         }
-        return new RunLock(handle, path);
+        return new ProcessLock(handle, path);
+    }
+
+    /// <summary>Writes the owner's pid into the lock file, for messages ("running as pid N").</summary>
+    public void WriteOwner()
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        RandomAccess.SetLength(handle, 0);
+        RandomAccess.Write(handle, text, 0);
     }
 
     /// <summary>Releases the lock and removes its file.</summary>

@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Text.Json;
+using Steer.Cli.Commands;
+using Steer.Cli.Run;
+using Steer.Daemon;
+using Steer.Linux.Cgroups;
+using Steer.Linux.Mounts;
+using Steer.Linux.Processes;
+using Steer.Linux.SocketPlane;
+using Steer.Policy.Configuration;
+
+namespace Steer.Cli.Daemon;
+
+/// <summary><c>steer start|stop|status|decision</c>, and the hidden <c>steer daemon</c> they run.</summary>
+internal static class DaemonCommands
+{
+    public static IEnumerable<Command> Create() => [Start(), Stop(), Status(), Decision(), DaemonProcess()];
+
+    private static Command Start()
+    {
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "steer.yaml: rules (and, as the planes land, uplinks, dns, proxy).", HelpName = "FILE" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "Attach the host-wide programs to this cgroup instead of the root cgroup (a container, a test).", HelpName = "PATH" };
+        var start = new Command("start", """
+            Start Steer's daemon, which enforces domain rules host-wide, and return once it is ready.
+
+            The daemon attaches the host-wide socket programs (to the root cgroup, or to --cgroup),
+            learns from the DNS answers seen on this host's interfaces, and writes the addresses of
+            every name a rule sends through an interface into the kernel's decision map: a socket
+            connecting to such an address is bound to that interface before its first packet. Rules
+            come from `steer rule` and from steer.yaml. If the daemon dies, the kernel keeps the
+            decisions it has (fail closed); the next `steer start` adopts them.
+
+            Examples:
+              steer rule add example.com wg0 && steer start
+              steer start -c /etc/steer/steer.yaml
+              steer status --json
+              steer stop
+            """) { config, cgroup };
+        start.SetAction(result => CommandErrors.Run(() =>
+        {
+            var paths = DaemonPaths.FromEnvironment();
+            if (ControlClient.TrySend(paths, new ControlRequest("status")) is { Status: { } running })
+                throw new InvalidOperationException($"the daemon is already running (pid {running.Pid}); `steer stop` first");
+            var configFile = result.GetValue(config);
+            if (configFile is not null)
+            {
+                var loaded = ConfigLoader.Load(File.ReadAllText(configFile.FullName), configFile.FullName);
+                if (!loaded.Succeeded)
+                    throw new UsageException(string.Join('\n', loaded.Errors));
+            }
+            Directory.CreateDirectory(paths.RunDirectory);
+            List<string> command = [Environment.ProcessPath!, "daemon"];
+            if (configFile is not null)
+                command.AddRange(["--config", configFile.FullName]);
+            if (result.GetValue(cgroup) is { } path)
+                command.AddRange(["--cgroup", path]);
+            var daemon = SpawnedProcess.StartDetached(command, paths.Log);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (DateTime.UtcNow < deadline)
+            {
+                if (daemon.Exited.IsCompleted)
+                    throw new InvalidOperationException($"the daemon exited with {daemon.Exited.Result}:\n{Tail(paths.Log)}");
+                if (ControlClient.TrySend(paths, new ControlRequest("status")) is { Status: { } status })
+                {
+                    Console.WriteLine($"steer: daemon running (pid {status.Pid}): {status.Rules} rules, host plane on {status.AttachedTo}");
+                    return 0;
+                }
+                Thread.Sleep(20);
+            }
+            daemon.Signal(Steer.Linux.Native.Libc.SIGTERM);
+            throw new InvalidOperationException($"the daemon did not become ready within 20 s:\n{Tail(paths.Log)}");
+        }));
+        return start;
+    }
+
+    private static Command Stop()
+    {
+        var stop = new Command("stop", """
+            Stop the daemon and remove everything of Steer's it made: programs, pins, decisions.
+
+            Works after a crash too: with no daemon running, it removes what a dead one left.
+            """);
+        stop.SetAction(_ => CommandErrors.Run(() =>
+        {
+            var paths = DaemonPaths.FromEnvironment();
+            var status = ControlClient.TrySend(paths, new ControlRequest("status"))?.Status;
+            if (status is not null)
+            {
+                ControlClient.TrySend(paths, new ControlRequest("stop"));
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+                while (Directory.Exists($"/proc/{status.Pid}") && DateTime.UtcNow < deadline)
+                    Thread.Sleep(20);
+            }
+            // Whatever a daemon that died left: its pins (the decisions stay enforced until now).
+            HostBinding.RemoveAll(paths.HostPins);
+            File.Delete(paths.Socket);
+            var daemonCgroup = new Cgroup(Path.Combine(SteerMounts.CgroupRoot(), "steer", "daemon"));
+            if (daemonCgroup.Exists && daemonCgroup.TryRemove(TimeSpan.FromSeconds(2)))
+                daemonCgroup.TryRemoveParentIfEmpty();
+            Console.WriteLine(status is null ? "steer: no daemon was running; nothing of Steer's is left" : $"steer: daemon {status.Pid} stopped; nothing of Steer's is left");
+            return 0;
+        }));
+        return stop;
+    }
+
+    private static Command Status()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON; its top-level pid is the daemon's process id." };
+        var status = new Command("status", "Say whether the daemon runs, and what it enforces.") { json };
+        status.SetAction(result => CommandErrors.Run(() =>
+        {
+            var paths = DaemonPaths.FromEnvironment();
+            var running = ControlClient.TrySend(paths, new ControlRequest("status"))?.Status;
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(running is null ? "{\"running\": false}" : JsonSerializer.Serialize(running, DaemonJson.Default.DaemonStatus));
+                return running is null ? 3 : 0;
+            }
+            if (running is null)
+            {
+                Console.WriteLine("steer: the daemon is not running (steer start)");
+                return 3;
+            }
+            Console.WriteLine($"daemon    running, pid {running.Pid}, up {TimeSpan.FromSeconds(Math.Round(running.UptimeSeconds))}");
+            Console.WriteLine($"config    {running.Config ?? "(none: rules from steer rule only)"}");
+            Console.WriteLine($"attached  host-wide socket programs on {running.AttachedTo}");
+            Console.WriteLine($"rules     {running.Rules}");
+            Console.WriteLine($"decisions {running.Decisions} in the kernel ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
+            return 0;
+        }));
+        return status;
+    }
+
+    private static Command Decision()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var decision = new Command("decision", "List the kernel's decisions: address, interface, rule, time left.") { json };
+        decision.SetAction(result => CommandErrors.Run(() =>
+        {
+            var paths = DaemonPaths.FromEnvironment();
+            if (!HostBinding.IsPinned(paths.HostPins))
+            {
+                Console.WriteLine("steer: no host plane is attached (steer start)");
+                return 3;
+            }
+            using var host = HostBinding.Adopt(paths.HostPins);
+            var decisions = host.Decisions.Snapshot().OrderBy(d => d.Address.ToString(), StringComparer.Ordinal).ToList();
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(decisions.Select(d => new DecisionJson(d.Address.ToString(), d.InterfaceIndex, d.Rule, d.Remaining?.TotalSeconds)).ToList(), DaemonJson.Default.ListDecisionJson));
+                return 0;
+            }
+            foreach (var d in decisions)
+                Console.WriteLine($"  {d.Address,-40} ifindex {d.InterfaceIndex,-6} rule {d.Rule,-5} {(d.Remaining is { } left ? $"{left.TotalSeconds:F0} s left" : "no expiry")}");
+            Console.WriteLine($"{decisions.Count} decision(s)");
+            return 0;
+        }));
+        return decision;
+    }
+
+    private static Command DaemonProcess()
+    {
+        var config = new Option<string?>("--config");
+        var cgroup = new Option<string?>("--cgroup");
+        var daemon = new Command("daemon", "The daemon process itself; `steer start` runs it.") { config, cgroup };
+        daemon.Hidden = true;
+        daemon.SetAction(result => CommandErrors.Run(() =>
+        {
+            using var host = new DaemonHost(new DaemonOptions(result.GetValue(config), result.GetValue(cgroup)), DaemonPaths.FromEnvironment(), Console.Out);
+            return host.Run();
+        }));
+        return daemon;
+    }
+
+    private static string Tail(string log) =>
+        File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(12)) : "(no log)";
+}
+
+internal sealed record DecisionJson(string Address, int Ifindex, uint Rule, double? SecondsLeft);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DaemonStatus))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<DecisionJson>))]
+internal sealed partial class DaemonJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace Steer.Daemon;
+
+/// <summary>One request per line on the control socket; one response line back.</summary>
+public sealed record ControlRequest(string Command, int Version = ControlRequest.ProtocolVersion)
+{
+    public const int ProtocolVersion = 1;
+}
+
+public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null);
+
+/// <summary>`steer status --json`: <c>pid</c> is the daemon's process id.</summary>
+public sealed record DaemonStatus(
+    bool Running,
+    int Pid,
+    double UptimeSeconds,
+    string? Config,
+    string AttachedTo,
+    int Rules,
+    int Decisions,
+    long AnswersSeen,
+    long DecisionsWritten);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
+[JsonSerializable(typeof(DaemonStatus))]
+internal sealed partial class ControlJson : JsonSerializerContext;

@@ -1,0 +1,210 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Steer.Linux.Cgroups;
+using Steer.Linux.Files;
+using Steer.Linux.Mounts;
+using Steer.Linux.SocketPlane;
+using Steer.Policy.Configuration;
+using Steer.Policy.Rules;
+
+namespace Steer.Daemon;
+
+/// <summary>What `steer daemon` was started with.</summary>
+public sealed record DaemonOptions(string? ConfigPath, string? CgroupPath);
+
+/// <summary>
+/// The daemon process: takes the pid lock, joins Steer's own cgroup (so the host plane never
+/// touches its sockets), attaches or adopts the host plane, starts the name plane, and serves
+/// the control socket until `steer stop` or SIGTERM; SIGHUP reloads the rules. Stopping removes
+/// everything it made; dying (SIGKILL) leaves the decisions enforced, and the next start adopts.
+/// </summary>
+public sealed class DaemonHost : IDisposable
+{
+    private readonly DaemonOptions _options;
+    private readonly DaemonPaths _paths;
+    private readonly TextWriter _log;
+    private readonly DateTime _started = DateTime.UtcNow;
+    private readonly CancellationTokenSource _stop = new();
+    private NamePlane? _names;
+    private HostBinding? _host;
+    private string _attachedTo = "";
+
+    public DaemonHost(DaemonOptions options, DaemonPaths paths, TextWriter log)
+    {
+        _options = options;
+        _paths = paths;
+        _log = log;
+    }
+
+    public int Run()
+    {
+        Directory.CreateDirectory(_paths.RunDirectory);
+        using var pidLock = ProcessLock.TryTake(_paths.PidLock)
+            ?? throw new InvalidOperationException($"a Steer daemon is already running ({_paths.PidLock} is locked)");
+        pidLock.WriteOwner();
+        var rules = LoadRules();
+
+        var cgroupRoot = SteerMounts.CgroupRoot();
+        var own = Cgroup.Create(Path.Combine(cgroupRoot, "steer"));
+        Cgroup.Create(Path.Combine(own.Path, "daemon")).AddProcess(Environment.ProcessId);
+        var target = _options.CgroupPath is { } given ? Cgroup.Find(given) : new Cgroup(cgroupRoot);
+        _attachedTo = target.Path;
+        SteerMounts.BpfRoot();
+        _host = HostBinding.IsPinned(_paths.HostPins)
+            ? HostBinding.Adopt(_paths.HostPins)
+            : HostBinding.Attach(target, new HostBindingOptions(own, OwnCgroupLevel: 1), _paths.HostPins);
+        try
+        {
+            _names = new NamePlane(rules, _host.Decisions, _log);
+            _names.StartPassiveLearning();
+            using var signals = new[]
+            {
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; _stop.Cancel(); }),
+                PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
+            }.AsDisposable();
+            using var sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+            _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
+            ServeControl();
+            return 0;
+        }
+        finally
+        {
+            _names?.Dispose();
+            _host.Dispose();
+            HostBinding.RemoveAll(_paths.HostPins);
+            File.Delete(_paths.Socket);
+            _log.WriteLine("steer: daemon stopped; its programs, pins and decisions are removed");
+        }
+    }
+
+    /// <summary>steer.yaml's rules (when given) and the rule file's, as one set: a destination
+    /// with two actions is an error naming both places.</summary>
+    private RuleSet LoadRules()
+    {
+        var rules = new List<Rule>();
+        if (_options.ConfigPath is { } config)
+            rules.AddRange(ConfigLoader.LoadOrThrow(File.ReadAllText(config), config).Rules);
+        if (File.Exists(_paths.RuleFile))
+        {
+            using var reader = new StreamReader(_paths.RuleFile);
+            rules.AddRange(RuleFile.Parse(reader, _paths.RuleFile));
+        }
+        return RuleSet.TryBuild(rules, out var set, out var conflicts)
+            ? set
+            : throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
+    }
+
+    private void Reload()
+    {
+        try
+        {
+            var rules = LoadRules();
+            _names?.Apply(rules);
+            _log.WriteLine($"steer: rules reloaded: {rules.Count}");
+        }
+        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        {
+            _log.WriteLine($"steer: reload refused, the rules in force stay:\n{e.Message}");
+        }
+    }
+
+    private void Sweep()
+    {
+        try { _host?.Decisions.Sweep(); }
+        catch (Exception e) when (e is Steer.Linux.Native.LinuxException or ObjectDisposedException) { _log.WriteLine($"steer: sweep: {e.Message}"); }
+    }
+
+    private DaemonStatus Status() => new(
+        Running: true, Pid: Environment.ProcessId, UptimeSeconds: (DateTime.UtcNow - _started).TotalSeconds,
+        Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
+        Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
+        DecisionsWritten: _names?.DecisionsWritten ?? 0);
+
+    /// <summary>One request per connection, one line each way; requests are served one at a
+    /// time, which is plenty for a command line.</summary>
+    private void ServeControl()
+    {
+        File.Delete(_paths.Socket);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(_paths.Socket));
+        File.SetUnixFileMode(_paths.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Listen(16);
+        using var _ = _stop.Token.Register(() => listener.Dispose());
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try { client = listener.Accept(); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { break; }
+            using (client)
+                Answer(client);
+        }
+    }
+
+    private void Answer(Socket client)
+    {
+        ControlResponse response;
+        try
+        {
+            using var stream = new NetworkStream(client, ownsSocket: false);
+            var line = new StreamReader(stream, Encoding.UTF8).ReadLine();
+            var request = line is null ? null : JsonSerializer.Deserialize(line, ControlJson.Default.ControlRequest);
+            response = request?.Command switch
+            {
+                null => new ControlResponse(false, "empty request"),
+                _ when request.Version != ControlRequest.ProtocolVersion => new ControlResponse(false, $"protocol version {request.Version}; this daemon speaks {ControlRequest.ProtocolVersion}"),
+                "status" => new ControlResponse(true, Status: Status()),
+                "reload" => ReloadResponse(),
+                "stop" => StopResponse(),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, reload, stop)"),
+            };
+        }
+        catch (JsonException e)
+        {
+            response = new ControlResponse(false, $"malformed request: {e.Message}");
+        }
+        client.Send(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Default.ControlResponse) + "\n"));
+    }
+
+    private ControlResponse ReloadResponse()
+    {
+        try
+        {
+            var rules = LoadRules();
+            _names?.Apply(rules);
+            return new ControlResponse(true, Message: $"{rules.Count} rules in force");
+        }
+        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        {
+            return new ControlResponse(false, $"nothing changed:\n{e.Message}");
+        }
+    }
+
+    private ControlResponse StopResponse()
+    {
+        _stop.Cancel();
+        return new ControlResponse(true, Message: "stopping");
+    }
+
+    public void Dispose()
+    {
+        _names?.Dispose();
+        _stop.Dispose();
+    }
+}
+
+internal static class DisposableArray
+{
+    public static IDisposable AsDisposable(this IDisposable[] items) => new All(items);
+
+    private sealed class All(IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+                item.Dispose();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using Steer.Linux.Netlink;
+using Rule = Steer.Policy.Rules.Rule;
+using Steer.Linux.SocketPlane;
+using Steer.PassiveDns;
+using Steer.Policy.Rules;
+
+namespace Steer.Daemon;
+
+/// <summary>
+/// The name plane, as far as it is built: DNS answers seen on the host's interfaces (passive
+/// learning) are matched against the rules, and the addresses of a name a rule sends through an
+/// interface become decisions in the kernel, for the answer's TTL plus a grace period. The
+/// resolver, which decides before it answers, will feed the same <see cref="Decide"/>.
+/// </summary>
+public sealed class NamePlane : IDisposable
+{
+    /// <summary>Decisions outlive the TTL a little: an application may connect just after the
+    /// record expired from its own cache.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
+    /// <summary>An index no interface has: binding to it fails, so the flow is refused. Used for
+    /// `reject` rules and for rules whose interface does not exist (fail closed).</summary>
+    public const int Refuse = int.MaxValue;
+
+    private readonly DecisionMap _decisions;
+    private readonly NetlinkHandle _netlink;
+    private readonly TextWriter _log;
+    private readonly Lock _gate = new();
+    private RuleSet _rules;
+    private Dictionary<Rule, uint> _ruleIds;
+    private PassiveDnsListener? _listener;
+    private long _answers, _written;
+
+    public NamePlane(RuleSet rules, DecisionMap decisions, TextWriter log)
+    {
+        _decisions = decisions;
+        _log = log;
+        _netlink = NetlinkHandle.Open();
+        (_rules, _ruleIds) = (rules, IdsOf(rules));
+    }
+
+    public RuleSet Rules => Volatile.Read(ref _rules);
+
+    public long AnswersSeen => Interlocked.Read(ref _answers);
+
+    public long DecisionsWritten => Interlocked.Read(ref _written);
+
+    /// <summary>Starts learning from DNS answers on every interface of this namespace.</summary>
+    public void StartPassiveLearning() =>
+        _listener = PassiveDnsListener.Start(null, PassiveDnsOptions.Default with { IncludeLoopback = true }, OnAnswer);
+
+    /// <summary>New rules; decisions already made stay until they expire.</summary>
+    public void Apply(RuleSet rules)
+    {
+        lock (_gate)
+            (_rules, _ruleIds) = (rules, IdsOf(rules));
+    }
+
+    /// <summary>Writes the decisions an answer calls for. The rule is matched against every
+    /// name of the CNAME chain, the question first; the first name a rule covers decides.</summary>
+    public void Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
+    {
+        RuleMatch? match = null;
+        foreach (var name in chainNames)
+            if ((match = Rules.MatchName(name)) is not null)
+                break;
+        if (match is not { } found || found.Rule.Action is OutboundAction)
+            return; // no rule, or a proxy outbound: the proxy plane's business
+        int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
+        uint id;
+        lock (_gate)
+            id = _ruleIds.GetValueOrDefault(found.Rule);
+        foreach (var (address, ttl) in addresses)
+        {
+            _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
+            Interlocked.Increment(ref _written);
+        }
+    }
+
+    private void OnAnswer(DnsAnswerSeen answer)
+    {
+        Interlocked.Increment(ref _answers);
+        Decide([.. answer.ChainNames.Select(n => n.ToString())], [.. answer.Addresses.Select(a => (a.Address.ToIPAddress(), a.Ttl))]);
+    }
+
+    /// <summary>The interface's index now; a missing interface refuses (fail closed).</summary>
+    private int IndexOf(string name)
+    {
+        lock (_gate)
+        {
+            var link = _netlink.GetLink(name);
+            if (link is null)
+                _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
+            return link?.Index ?? Refuse;
+        }
+    }
+
+    private static Dictionary<Rule, uint> IdsOf(RuleSet rules)
+    {
+        var ids = new Dictionary<Rule, uint>();
+        uint next = 1;
+        foreach (var rule in rules.CanonicalOrder)
+            ids[rule] = next++;
+        return ids;
+    }
+
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _netlink.Dispose();
+    }
+}

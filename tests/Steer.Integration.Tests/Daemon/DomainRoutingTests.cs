@@ -1,0 +1,138 @@
+using System.Net;
+using Steer.Integration.Tests.LabTests;
+using Steer.Integration.Tests.Run;
+using Steer.Lab;
+using Steer.Linux.Cgroups;
+using Steer.Linux.Mounts;
+using Xunit;
+
+namespace Steer.Integration.Tests.Daemon;
+
+/// <summary>
+/// `steer start` end to end in a lab: the host's resolver (dnsmasq on the server, reached through
+/// up1) answers www.example.test; a domain rule sends example.test via up2; the daemon, learning
+/// from the answer it sees, decides the address, and a program's connection leaves through up2
+/// while the main table says up1. The daemon is attached to a throw-away cgroup, with its own
+/// run and state directories, so nothing of the host's is touched.
+/// </summary>
+public sealed class DomainRoutingTests : IAsyncLifetime
+{
+    private const string Resolver = "10.1.0.1";
+    private Steer.Lab.Lab? lab;
+    private readonly string id = Guid.NewGuid().ToString("N")[..12];
+    private string RunDir => $"/tmp/steer-e2e-run-{id}";
+    private string StateDir => $"/tmp/steer-e2e-state-{id}";
+    private string CgroupName => $"/steer-e2e-{id}";
+    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Steer.Lab.Lab.SkipReason is not null)
+            return;
+        lab = await TwoUplinks.BuildAsync();
+        lab["server"].Echo(RunLabFixture.Port);
+        lab["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            $"--listen-address={Resolver}", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
+        SteerMounts.BpfRoot();
+        Directory.CreateDirectory(Path.Combine(CgroupPath, "clients"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (lab is null)
+            return;
+        await SteerCli("stop");
+        foreach (var dir in new[] { Path.Combine(CgroupPath, "clients"), CgroupPath })
+            if (Directory.Exists(dir))
+                new Cgroup(dir).TryRemove(TimeSpan.FromSeconds(2));
+        foreach (var dir in new[] { RunDir, StateDir })
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        await lab.DisposeAsync();
+    }
+
+    private Task<ExecResult> SteerCli(params string[] args) =>
+        lab!["host"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+
+    [Fact]
+    public async Task A_domain_rule_sends_the_names_addresses_through_its_uplink_and_stop_removes_everything()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        (await SteerCli("rule", "add", "example.test", "up2")).EnsureSuccess();
+        (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
+        var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
+        Assert.Contains("\"running\": true", status, StringComparison.Ordinal);
+        Assert.Contains("\"rules\": 1", status, StringComparison.Ordinal);
+
+        // Before any answer: no decision, the main table (up1).
+        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1"));
+
+        foreach (var type in new[] { "A", "AAAA" })
+        {
+            var answer = (await lab!["host"].ExecAsync("dig", $"@{Resolver}", "+short", "+tries=1", "+time=2", "www.example.test", type)).EnsureSuccess();
+            Assert.NotEmpty(answer.Stdout.Trim());
+        }
+        await WaitForDecisions(2);
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: true), await SourceSeen("fd00:9::1"));
+
+        var decisions = (await SteerCli("decision")).EnsureSuccess().Stdout;
+        Assert.Contains("10.9.0.1", decisions, StringComparison.Ordinal);
+
+        (await SteerCli("stop")).EnsureSuccess();
+        Assert.Equal(3, (await SteerCli("status")).ExitCode);
+        Assert.Empty(Directory.GetDirectories(SteerMounts.BpfDirectory, "host-*"));
+        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1"));
+    }
+
+    [Fact]
+    public async Task A_killed_daemon_leaves_decisions_enforced_and_a_restart_adopts_them()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        (await SteerCli("rule", "add", "example.test", "up2")).EnsureSuccess();
+        (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
+        (await lab!["host"].ExecAsync("dig", $"@{Resolver}", "+short", "www.example.test", "A")).EnsureSuccess();
+        await WaitForDecisions(1);
+        var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
+        int pid = System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("pid").GetInt32();
+        _ = Steer.Linux.Native.Libc.kill(pid, 9);
+        while (Directory.Exists($"/proc/{pid}"))
+            await Task.Delay(20);
+
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1")); // fail closed: still decided
+        (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
+        Assert.Contains("10.9.0.1", (await SteerCli("decision")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
+    }
+
+    private async Task WaitForDecisions(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            var listing = (await SteerCli("decision")).Stdout;
+            if (listing.Contains($"{count} decision(s)", StringComparison.Ordinal))
+                return;
+            await Task.Delay(50);
+        }
+        Assert.Fail($"fewer than {count} decisions after 5 s:\n{(await SteerCli("decision")).Stdout}\n{(await SteerCli("status")).Stdout}");
+    }
+
+    private async Task<string> SourceSeen(string service)
+    {
+        var go = Path.Combine(Path.GetTempPath(), $"steer-e2e-go-{Guid.NewGuid():N}");
+        var client = string.Join(' ', Clients.TcpCommand(service, RunLabFixture.Port).Select(a => $"'{a}'"));
+        using var process = lab!["host"].Start("bash", "-c", $"while [ ! -e {go} ]; do sleep 0.01; done; exec {client}");
+        try
+        {
+            new Cgroup(Path.Combine(CgroupPath, "clients")).AddProcess(process.Pid);
+            await File.WriteAllTextAsync(go, "");
+            Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            return EchoReply.Parse(process.Stdout).Address.ToString();
+        }
+        finally
+        {
+            File.Delete(go);
+        }
+    }
+}
