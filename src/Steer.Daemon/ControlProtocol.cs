@@ -20,7 +20,9 @@ public sealed record DaemonStatus(
     int Rules,
     int Decisions,
     long AnswersSeen,
-    long DecisionsWritten);
+    long DecisionsWritten,
+    string? Resolver,
+    long Queries);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]

@@ -11,8 +11,10 @@ using Steer.Policy.Rules;
 
 namespace Steer.Daemon;
 
-/// <summary>What `steer daemon` was started with.</summary>
-public sealed record DaemonOptions(string? ConfigPath, string? CgroupPath);
+/// <summary>What `steer daemon` was started with. <paramref name="Dns"/> overrides steer.yaml's
+/// dns: section (the --dns-listen and --upstream flags); <paramref name="TakeOverDns"/> points
+/// the host's resolv.conf at the resolver until stop.</summary>
+public sealed record DaemonOptions(string? ConfigPath, string? CgroupPath, DnsSettings? Dns = null, bool TakeOverDns = false);
 
 /// <summary>
 /// The daemon process: takes the pid lock, joins Steer's own cgroup (so the host plane never
@@ -28,6 +30,7 @@ public sealed class DaemonHost : IDisposable
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly CancellationTokenSource _stop = new();
     private NamePlane? _names;
+    private Resolver? _resolver;
     private HostBinding? _host;
     private string _attachedTo = "";
 
@@ -45,6 +48,7 @@ public sealed class DaemonHost : IDisposable
             ?? throw new InvalidOperationException($"a Steer daemon is already running ({_paths.PidLock} is locked)");
         pidLock.WriteOwner();
         var rules = LoadRules();
+        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
 
         var cgroupRoot = SteerMounts.CgroupRoot();
         var own = Cgroup.Create(Path.Combine(cgroupRoot, "steer"));
@@ -59,6 +63,11 @@ public sealed class DaemonHost : IDisposable
         {
             _names = new NamePlane(rules, _host.Decisions, _log);
             _names.StartPassiveLearning();
+            if (dns is not null)
+                _resolver = Resolver.Start(dns, _names, _log);
+            var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
+            if (_options.TakeOverDns && _resolver is not null)
+                takeover.TakeOver(_resolver.Listening.Address);
             using var signals = new[]
             {
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),
@@ -72,6 +81,10 @@ public sealed class DaemonHost : IDisposable
         }
         finally
         {
+            var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
+            if (_resolver is not null && takeover.Restore(_resolver.Listening.Address) is { } warning)
+                _log.WriteLine($"steer: {warning}");
+            _resolver?.Dispose();
             _names?.Dispose();
             _host.Dispose();
             HostBinding.RemoveAll(_paths.HostPins);
@@ -102,6 +115,7 @@ public sealed class DaemonHost : IDisposable
         try
         {
             var rules = LoadRules();
+        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
             _names?.Apply(rules);
             _log.WriteLine($"steer: rules reloaded: {rules.Count}");
         }
@@ -121,7 +135,8 @@ public sealed class DaemonHost : IDisposable
         Running: true, Pid: Environment.ProcessId, UptimeSeconds: (DateTime.UtcNow - _started).TotalSeconds,
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
-        DecisionsWritten: _names?.DecisionsWritten ?? 0);
+        DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
+        Queries: _resolver?.Queries ?? 0);
 
     /// <summary>One request per connection, one line each way; requests are served one at a
     /// time, which is plenty for a command line.</summary>
@@ -173,6 +188,7 @@ public sealed class DaemonHost : IDisposable
         try
         {
             var rules = LoadRules();
+        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
             _names?.Apply(rules);
             return new ControlResponse(true, Message: $"{rules.Count} rules in force");
         }
@@ -190,6 +206,7 @@ public sealed class DaemonHost : IDisposable
 
     public void Dispose()
     {
+        _resolver?.Dispose();
         _names?.Dispose();
         _stop.Dispose();
     }

@@ -17,6 +17,9 @@ public sealed record DaemonPaths(string RunDirectory, string StateDirectory, str
 
     public string RuleFile => Path.Combine(StateDirectory, "rules");
 
+    /// <summary>The resolv.conf --take-over-dns rewrites (STEER_RESOLV_CONF moves it, for tests).</summary>
+    public string ResolvConf => Environment.GetEnvironmentVariable("STEER_RESOLV_CONF") is { Length: > 0 } path ? path : "/etc/resolv.conf";
+
     public static DaemonPaths FromEnvironment()
     {
         var run = Environment.GetEnvironmentVariable("STEER_RUN_DIR") is { Length: > 0 } r ? r : SteerMounts.RunDirectory;

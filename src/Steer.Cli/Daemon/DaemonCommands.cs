@@ -20,6 +20,9 @@ internal static class DaemonCommands
     {
         var config = new Option<FileInfo?>("--config", "-c") { Description = "steer.yaml: rules (and, as the planes land, uplinks, dns, proxy).", HelpName = "FILE" };
         var cgroup = new Option<string?>("--cgroup") { Description = "Attach the host-wide programs to this cgroup instead of the root cgroup (a container, a test).", HelpName = "PATH" };
+        var dnsListen = new Option<string?>("--dns-listen") { Description = "Run Steer's resolver here, UDP and TCP (default with --upstream: 127.0.0.53:53).", HelpName = "ADDR[:PORT]" };
+        var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Default: this host's resolv.conf servers.", HelpName = "[IFACE=]ADDR[:PORT]" };
+        var takeOver = new Option<bool>("--take-over-dns") { Description = "Point this host's resolv.conf at Steer's resolver; stop restores exactly what was there." };
         var start = new Command("start", """
             Start Steer's daemon, which enforces domain rules host-wide, and return once it is ready.
 
@@ -33,9 +36,10 @@ internal static class DaemonCommands
             Examples:
               steer rule add example.com wg0 && steer start
               steer start -c /etc/steer/steer.yaml
+              steer start --dns-listen 127.0.0.53 --upstream 192.0.2.53 --upstream wg0=10.64.0.1 --take-over-dns
               steer status --json
               steer stop
-            """) { config, cgroup };
+            """) { config, cgroup, dnsListen, upstream, takeOver };
         start.SetAction(result => CommandErrors.Run(() =>
         {
             var paths = DaemonPaths.FromEnvironment();
@@ -54,6 +58,14 @@ internal static class DaemonCommands
                 command.AddRange(["--config", configFile.FullName]);
             if (result.GetValue(cgroup) is { } path)
                 command.AddRange(["--cgroup", path]);
+            // Checked here, so a bad flag is a usage error before anything starts.
+            DnsFlags.Parse(result.GetValue(dnsListen), result.GetValue(upstream) ?? [], paths.ResolvConf, paths.StateDirectory);
+            if (result.GetValue(dnsListen) is { } listenAt)
+                command.AddRange(["--dns-listen", listenAt]);
+            foreach (var u in result.GetValue(upstream) ?? [])
+                command.AddRange(["--upstream", u]);
+            if (result.GetValue(takeOver))
+                command.Add("--take-over-dns");
             var daemon = SpawnedProcess.StartDetached(command, paths.Log);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
             while (DateTime.UtcNow < deadline)
@@ -125,6 +137,7 @@ internal static class DaemonCommands
             Console.WriteLine($"config    {running.Config ?? "(none: rules from steer rule only)"}");
             Console.WriteLine($"attached  host-wide socket programs on {running.AttachedTo}");
             Console.WriteLine($"rules     {running.Rules}");
+            Console.WriteLine($"resolver  {(running.Resolver is { } at ? $"{at} (UDP and TCP), {running.Queries} queries" : "not running (--dns-listen, or dns: in steer.yaml)")}");
             Console.WriteLine($"decisions {running.Decisions} in the kernel ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
             return 0;
         }));
@@ -162,11 +175,16 @@ internal static class DaemonCommands
     {
         var config = new Option<string?>("--config");
         var cgroup = new Option<string?>("--cgroup");
-        var daemon = new Command("daemon", "The daemon process itself; `steer start` runs it.") { config, cgroup };
+        var dnsListen = new Option<string?>("--dns-listen");
+        var upstream = new Option<string[]>("--upstream");
+        var takeOver = new Option<bool>("--take-over-dns");
+        var daemon = new Command("daemon", "The daemon process itself; `steer start` runs it.") { config, cgroup, dnsListen, upstream, takeOver };
         daemon.Hidden = true;
         daemon.SetAction(result => CommandErrors.Run(() =>
         {
-            using var host = new DaemonHost(new DaemonOptions(result.GetValue(config), result.GetValue(cgroup)), DaemonPaths.FromEnvironment(), Console.Out);
+            var paths = DaemonPaths.FromEnvironment();
+            var dns = DnsFlags.Parse(result.GetValue(dnsListen), result.GetValue(upstream) ?? [], paths.ResolvConf, paths.StateDirectory);
+            using var host = new DaemonHost(new DaemonOptions(result.GetValue(config), result.GetValue(cgroup), dns, result.GetValue(takeOver)), paths, Console.Out);
             return host.Run();
         }));
         return daemon;
