@@ -41,6 +41,7 @@ internal static class Program
         UnbindCommand.Create(),
         RuleCommand.Create(),
         .. DaemonCommands.Create(),
+        .. InspectCommands.Create(),
         ProbeCommand.Create(),
         DemoCommand.Create(),
     ];

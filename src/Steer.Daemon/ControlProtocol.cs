@@ -8,7 +8,11 @@ public sealed record ControlRequest(string Command, int Version = ControlRequest
     public const int ProtocolVersion = 1;
 }
 
-public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null);
+public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null,
+    IReadOnlyList<AddressName>? Names = null);
+
+/// <summary>`steer rdns`: an address, the name it answered for, seconds of TTL left.</summary>
+public sealed record AddressName(string Address, string Name, double SecondsLeft);
 
 /// <summary>`steer status --json`: <c>pid</c> is the daemon's process id.</summary>
 public sealed record DaemonStatus(
@@ -28,4 +32,5 @@ public sealed record DaemonStatus(
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(DaemonStatus))]
+[JsonSerializable(typeof(List<AddressName>))]
 internal sealed partial class ControlJson : JsonSerializerContext;

@@ -93,22 +93,7 @@ public sealed class DaemonHost : IDisposable
         }
     }
 
-    /// <summary>steer.yaml's rules (when given) and the rule file's, as one set: a destination
-    /// with two actions is an error naming both places.</summary>
-    private RuleSet LoadRules()
-    {
-        var rules = new List<Rule>();
-        if (_options.ConfigPath is { } config)
-            rules.AddRange(ConfigLoader.LoadOrThrow(File.ReadAllText(config), config).Rules);
-        if (File.Exists(_paths.RuleFile))
-        {
-            using var reader = new StreamReader(_paths.RuleFile);
-            rules.AddRange(RuleFile.Parse(reader, _paths.RuleFile));
-        }
-        return RuleSet.TryBuild(rules, out var set, out var conflicts)
-            ? set
-            : throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
-    }
+    private RuleSet LoadRules() => RuleSources.Load(_options.ConfigPath, _paths.RuleFile);
 
     private void Reload()
     {
@@ -171,9 +156,10 @@ public sealed class DaemonHost : IDisposable
                 null => new ControlResponse(false, "empty request"),
                 _ when request.Version != ControlRequest.ProtocolVersion => new ControlResponse(false, $"protocol version {request.Version}; this daemon speaks {ControlRequest.ProtocolVersion}"),
                 "status" => new ControlResponse(true, Status: Status()),
+                "rdns" => new ControlResponse(true, Names: [.. (_names?.AddressNames() ?? []).Select(n => new AddressName(n.Address.ToString(), n.Name, Math.Round(n.Remaining.TotalSeconds)))]),
                 "reload" => ReloadResponse(),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, reload, stop)"),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, stop)"),
             };
         }
         catch (JsonException e)

@@ -31,6 +31,7 @@ public sealed class NamePlane : IDisposable
     private Dictionary<Rule, uint> _ruleIds;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, (string Name, DateTime Expires)> _names = new();
 
     public NamePlane(RuleSet rules, DecisionMap decisions, TextWriter log)
     {
@@ -61,6 +62,9 @@ public sealed class NamePlane : IDisposable
     /// name of the CNAME chain, the question first; the first name a rule covers decides.</summary>
     public void Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
     {
+        var now = DateTime.UtcNow;
+        foreach (var (address, ttl) in addresses)
+            _names[address] = (chainNames[0], now + TimeSpan.FromSeconds(ttl) + Grace); // as long as its decision lives
         RuleMatch? match = null;
         foreach (var name in chainNames)
             if ((match = Rules.MatchName(name)) is not null)
@@ -82,6 +86,22 @@ public sealed class NamePlane : IDisposable
     {
         Interlocked.Increment(ref _answers);
         Decide([.. answer.ChainNames.Select(n => n.ToString())], [.. answer.Addresses.Select(a => (a.Address.ToIPAddress(), a.Ttl))]);
+    }
+
+    /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
+    /// expired entries are dropped as they are read.</summary>
+    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> AddressNames()
+    {
+        var now = DateTime.UtcNow;
+        var list = new List<(IPAddress, string, TimeSpan)>();
+        foreach (var (address, (name, expires)) in _names)
+        {
+            if (expires <= now)
+                _names.TryRemove(address, out _);
+            else
+                list.Add((address, name, expires - now));
+        }
+        return list;
     }
 
     /// <summary>The interface's index now; a missing interface refuses (fail closed).</summary>

@@ -8,7 +8,9 @@ internal static class RouteDecoder
 {
     /// <summary>The route, or null for what a <see cref="Route"/> does not describe: families other
     /// than IPv4/IPv6 (multicast routing, MPLS) and route-cache clones.</summary>
-    public static Route? Decode(in NetlinkMessage message)
+    /// <param name="lookupResult">The answer to a route lookup (ip route get), which the kernel
+    /// marks RTM_F_CLONED like a cache entry; it is the route, so it is kept.</param>
+    public static Route? Decode(in NetlinkMessage message, bool lookupResult = false)
     {
         var payload = message.Payload;
         if (payload.Length < Rt.RtMsgSize)
@@ -21,7 +23,7 @@ internal static class RouteDecoder
         var type = (RouteType)payload[7];
         uint flags = MemoryMarshal.Read<uint>(payload[8..]);
         int size = AddressAttributes.SizeOf(family);
-        if (size == 0 || (flags & Rt.RTM_F_CLONED) != 0)
+        if (size == 0 || ((flags & Rt.RTM_F_CLONED) != 0 && !lookupResult))
             return null;
 
         IPAddress? destination = null, gateway = null, source = null;

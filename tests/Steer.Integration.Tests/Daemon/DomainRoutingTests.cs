@@ -126,6 +126,14 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         // No waiting: the decision was in the kernel before the answer left.
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
 
+        Assert.Contains("www.example.test", (await SteerCli("rdns", "10.9.0.1")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        var byName = (await SteerCli("explain", "www.example.test")).EnsureSuccess().Stdout;
+        Assert.Contains("domain example.test via up2, suffix example.test", byName, StringComparison.Ordinal);
+        Assert.Contains("interface    up2 (index", byName, StringComparison.Ordinal);
+        var byAddress = (await SteerCli("explain", "10.9.0.1")).EnsureSuccess().Stdout;
+        Assert.Contains("rule         none", byAddress, StringComparison.Ordinal); // no CIDR rule; the name decided it
+        Assert.Contains("decision     in the kernel: ifindex", byAddress, StringComparison.Ordinal);
+
         // A name no rule covers goes to the untagged upstream, through the main table.
         var other = (await lab["host"].ExecAsync("dig", "@127.0.0.1", "-p", "5353", "+short", "+tries=1", "+time=3", "www.example.test.other", "A"));
         Assert.Equal(0, other.ExitCode);
