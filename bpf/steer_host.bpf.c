@@ -45,6 +45,22 @@ struct {
 	__type(value, struct steer_decision);
 } steer_decisions6 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096); /* set by the loader */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct steer_cidr4_key);
+	__type(value, struct steer_decision);
+} steer_cidr4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096); /* set by the loader */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct steer_cidr6_key);
+	__type(value, struct steer_decision);
+} steer_cidr6 SEC(".maps");
+
 static __always_inline int is_steers_own(void)
 {
 	__u64 own = config.own_cgroup_id;
@@ -79,11 +95,19 @@ static __always_inline int bind_as_decided(struct bpf_sock_addr *ctx, const stru
 	return ALLOW;
 }
 
+/* A decision for the address itself (from a name) comes first; then the longest CIDR rule. */
 static __always_inline const struct steer_decision *decided4(__u32 ip4)
 {
+	const struct steer_decision *decision;
+	struct steer_cidr4_key key = { .prefixlen = 32 };
+
 	if ((bpf_ntohl(ip4) >> 24) == 127)
 		return 0;
-	return bpf_map_lookup_elem(&steer_decisions4, &ip4);
+	decision = bpf_map_lookup_elem(&steer_decisions4, &ip4);
+	if (decision)
+		return decision;
+	__builtin_memcpy(key.addr, &ip4, 4);
+	return bpf_map_lookup_elem(&steer_cidr4, &key);
 }
 
 static __always_inline const struct steer_decision *decided6(const __u32 words[4])
@@ -95,8 +119,15 @@ static __always_inline const struct steer_decision *decided6(const __u32 words[4
 		return decided4(words[3]);
 	if (words[0] == 0 && words[1] == 0 && words[2] == 0 && words[3] == bpf_htonl(1))
 		return 0;
+	const struct steer_decision *decision;
+	struct steer_cidr6_key cidr = { .prefixlen = 128 };
+
 	__builtin_memcpy(key.addr, words, 16);
-	return bpf_map_lookup_elem(&steer_decisions6, &key);
+	decision = bpf_map_lookup_elem(&steer_decisions6, &key);
+	if (decision)
+		return decision;
+	__builtin_memcpy(cidr.addr, words, 16);
+	return bpf_map_lookup_elem(&steer_cidr6, &cidr);
 }
 
 static __always_inline void read_ip6(const struct bpf_sock_addr *ctx, __u32 words[4])

@@ -61,7 +61,7 @@ public sealed class DaemonHost : IDisposable
             : HostBinding.Attach(target, new HostBindingOptions(own, OwnCgroupLevel: 1), _paths.HostPins);
         try
         {
-            _names = new NamePlane(rules, _host.Decisions, _log);
+            _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);

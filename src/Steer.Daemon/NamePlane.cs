@@ -24,6 +24,7 @@ public sealed class NamePlane : IDisposable
     public const int Refuse = int.MaxValue;
 
     private readonly DecisionMap _decisions;
+    private readonly CidrRuleMap _cidrRules;
     private readonly NetlinkHandle _netlink;
     private readonly TextWriter _log;
     private readonly Lock _gate = new();
@@ -33,12 +34,14 @@ public sealed class NamePlane : IDisposable
     private long _answers, _written;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, (string Name, DateTime Expires)> _names = new();
 
-    public NamePlane(RuleSet rules, DecisionMap decisions, TextWriter log)
+    public NamePlane(RuleSet rules, DecisionMap decisions, CidrRuleMap cidrRules, TextWriter log)
     {
         _decisions = decisions;
+        _cidrRules = cidrRules;
         _log = log;
         _netlink = NetlinkHandle.Open();
         (_rules, _ruleIds) = (rules, IdsOf(rules));
+        WriteCidrRules();
     }
 
     public RuleSet Rules => Volatile.Read(ref _rules);
@@ -56,6 +59,24 @@ public sealed class NamePlane : IDisposable
     {
         lock (_gate)
             (_rules, _ruleIds) = (rules, IdsOf(rules));
+        WriteCidrRules();
+    }
+
+    /// <summary>CIDR rules go to the kernel as they are: an LPM trie the host programs consult
+    /// for addresses without a decision of their own.</summary>
+    private void WriteCidrRules()
+    {
+        var entries = new List<(Steer.Policy.Cidr, int, uint)>();
+        foreach (var rule in Rules)
+        {
+            if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
+                continue;
+            uint id;
+            lock (_gate)
+                id = _ruleIds.GetValueOrDefault(rule);
+            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, id));
+        }
+        _cidrRules.Replace(entries);
     }
 
     /// <summary>Writes the decisions an answer calls for. The rule is matched against every

@@ -15,7 +15,7 @@ public sealed record HostBindingOptions(Cgroup? OwnCgroup, int OwnCgroupLevel, u
 /// </summary>
 public sealed class HostBinding : IDisposable
 {
-    private const string Decisions4 = "steer_decisions4", Decisions6 = "steer_decisions6";
+    private const string Decisions4 = "steer_decisions4", Decisions6 = "steer_decisions6", Cidr4 = "steer_cidr4", Cidr6 = "steer_cidr6";
 
     private static readonly (string Program, string What)[] Programs =
     [
@@ -26,15 +26,18 @@ public sealed class HostBinding : IDisposable
     private readonly BpfObject? _bpf;
     private readonly List<BpfLink> _links;
 
-    private HostBinding(BpfObject? bpf, List<BpfLink> links, DecisionMap decisions, string pinDirectory)
+    private HostBinding(BpfObject? bpf, List<BpfLink> links, string pinDirectory)
     {
         _bpf = bpf;
         _links = links;
-        Decisions = decisions;
         PinDirectory = pinDirectory;
+        Decisions = new DecisionMap(BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions4)), BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions6)));
+        CidrRules = new CidrRuleMap(BpfMap.OpenPinned(Path.Combine(pinDirectory, Cidr4)), BpfMap.OpenPinned(Path.Combine(pinDirectory, Cidr6)));
     }
 
     public DecisionMap Decisions { get; }
+
+    public CidrRuleMap CidrRules { get; }
 
     public string PinDirectory { get; }
 
@@ -62,8 +65,8 @@ public sealed class HostBinding : IDisposable
             bpf.SetMaxEntries(Decisions6, options.Capacity);
             bpf.Load();
             Directory.CreateDirectory(pinDirectory);
-            bpf.Map(Decisions4).Pin(Path.Combine(pinDirectory, Decisions4));
-            bpf.Map(Decisions6).Pin(Path.Combine(pinDirectory, Decisions6));
+            foreach (var map in new[] { Decisions4, Decisions6, Cidr4, Cidr6 })
+                bpf.Map(map).Pin(Path.Combine(pinDirectory, map));
             using (var cgroupFd = cgroup.OpenDirectory())
             {
                 foreach (var (program, what) in Programs)
@@ -73,8 +76,7 @@ public sealed class HostBinding : IDisposable
                     link.Pin(Path.Combine(pinDirectory, program));
                 }
             }
-            var decisions = new DecisionMap(BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions4)), BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions6)));
-            return new HostBinding(bpf, links, decisions, pinDirectory);
+            return new HostBinding(bpf, links, pinDirectory);
         }
         catch
         {
@@ -91,8 +93,7 @@ public sealed class HostBinding : IDisposable
     {
         if (!IsPinned(pinDirectory))
             throw new InvalidOperationException($"no host plane is pinned at {pinDirectory}");
-        var decisions = new DecisionMap(BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions4)), BpfMap.OpenPinned(Path.Combine(pinDirectory, Decisions6)));
-        return new HostBinding(null, [], decisions, pinDirectory);
+        return new HostBinding(null, [], pinDirectory);
     }
 
     /// <summary>Removes everything pinned there; the programs detach once no process holds
@@ -103,6 +104,7 @@ public sealed class HostBinding : IDisposable
     public void Dispose()
     {
         Decisions.Dispose();
+        CidrRules.Dispose();
         foreach (var link in _links)
             link.Dispose();
         _bpf?.Dispose();

@@ -141,6 +141,22 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         Assert.Contains("\"queries\": 3", (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cidr_rules_bind_without_any_DNS_and_follow_rule_changes()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        (await SteerCli("rule", "add", "10.9.0.0/24", "up2")).EnsureSuccess();
+        (await SteerCli("rule", "add", "fd00:9::/64", "up2")).EnsureSuccess();
+        (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: true), await SourceSeen("fd00:9::1"));
+
+        // A rule removed while the daemon runs stops binding at once.
+        Assert.Contains("the daemon has it", (await SteerCli("rule", "del", "10.9.0.0/24")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1"));
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: true), await SourceSeen("fd00:9::1"));
+    }
+
     private async Task WaitForDecisions(int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
