@@ -26,7 +26,8 @@ public sealed record DaemonStatus(
     long AnswersSeen,
     long DecisionsWritten,
     string? Resolver,
-    long Queries);
+    long Queries,
+    long CacheHits);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]

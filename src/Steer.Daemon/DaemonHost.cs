@@ -121,7 +121,7 @@ public sealed class DaemonHost : IDisposable
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
-        Queries: _resolver?.Queries ?? 0);
+        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0);
 
     /// <summary>One request per connection, one line each way; requests are served one at a
     /// time, which is plenty for a command line.</summary>

@@ -16,7 +16,8 @@ namespace Steer.Daemon;
 /// to the name plane, which writes the decisions into the kernel, and only then is the answer
 /// sent: the application's first connect already finds them.
 /// UDP and TCP (RFC 7766 framing) from clients; UDP to upstreams, TCP when the answer is
-/// truncated. Not yet: a cache, answering from it, retries beyond the next upstream.
+/// truncated. Answers are cached for their TTL (<see cref="AnswerCache"/>); a cache hit refreshes
+/// the decisions too. Not yet: retries beyond the next upstream.
 /// </summary>
 public sealed class Resolver : IDisposable
 {
@@ -28,6 +29,7 @@ public sealed class Resolver : IDisposable
     private readonly Socket _udp;
     private readonly Socket _tcp;
     private readonly CancellationTokenSource _stop = new();
+    private readonly AnswerCache _cache = new();
     private long _queries, _failures;
 
     private Resolver(DnsSettings settings, NamePlane names, TextWriter log, Socket udp, Socket tcp)
@@ -40,6 +42,8 @@ public sealed class Resolver : IDisposable
     public long Queries => Interlocked.Read(ref _queries);
 
     public long Failures => Interlocked.Read(ref _failures);
+
+    public long CacheHits => _cache.Hits;
 
     public static Resolver Start(DnsSettings settings, NamePlane names, TextWriter log)
     {
@@ -126,6 +130,12 @@ public sealed class Resolver : IDisposable
         var match = _names.Rules.MatchName(name);
         if (match?.Rule.Action is RejectAction)
             return Error(query, DnsRcode.Refused);
+        var key = AnswerCache.KeyOf(view);
+        if (key is not null && _cache.TryGet(key, view.Id, DateTime.UtcNow) is { } cached)
+        {
+            Decide(cached, name); // a cache hit refreshes the decisions as an upstream answer would
+            return FitFor(cached, query, udpClient, udpLimit);
+        }
         string? via = (match?.Rule.Action as ViaAction)?.Interface;
         var upstreams = _settings.Upstreams.Where(u => u.Interface == via).ToList();
         if (upstreams.Count == 0)
@@ -139,13 +149,21 @@ public sealed class Resolver : IDisposable
             if (!DnsMessageView.TryParse(answer, out var response, out _) || !response.IsResponseTo(DnsMessageView.Parse(query)))
                 continue;
             Decide(answer, name);
-            if (!udpClient || answer.Length <= udpLimit)
-                return answer;
-            var fitted = new byte[udpLimit];
-            return DnsTruncation.TryFit(DnsMessageView.Parse(answer), udpLimit, fitted, out int written, out _) ? fitted[..written] : Error(query, DnsRcode.ServFail);
+            if (key is not null)
+                _cache.Store(key, answer, DateTime.UtcNow);
+            return FitFor(answer, query, udpClient, udpLimit);
         }
         Interlocked.Increment(ref _failures);
         return Error(query, DnsRcode.ServFail);
+    }
+
+    /// <summary>A UDP client gets at most what it said it can take; the rest is cut, with TC set.</summary>
+    private static byte[]? FitFor(byte[] answer, byte[] query, bool udpClient, int udpLimit)
+    {
+        if (!udpClient || answer.Length <= udpLimit)
+            return answer;
+        var fitted = new byte[udpLimit];
+        return DnsTruncation.TryFit(DnsMessageView.Parse(answer), udpLimit, fitted, out int written, out _) ? fitted[..written] : Error(query, DnsRcode.ServFail);
     }
 
     /// <summary>The decisions, written before the answer leaves.</summary>

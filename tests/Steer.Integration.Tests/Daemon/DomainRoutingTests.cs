@@ -111,9 +111,10 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         TwoUplinks.SkipUnlessSupported();
         // The up2 resolver knows the truth; the default one (reached through up1) would lie.
         lab!["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
-            "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
+            "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--local-ttl=60", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
         await Task.Delay(300);
         var askedUp1 = lab["host"].CountPackets($"oifname \"up1\" ip daddr {Resolver} udp dport 53");
+        var askedUp2 = lab["host"].CountPackets($"oifname \"up2\" ip daddr 10.2.0.1 udp dport 53");
         (await SteerCli("rule", "add", "example.test", "up2")).EnsureSuccess();
         (await SteerCli("start", "--cgroup", CgroupName, "--dns-listen", "127.0.0.1:5353", "--upstream", "10.1.0.1", "--upstream", "up2=10.2.0.1")).EnsureSuccess();
 
@@ -123,6 +124,7 @@ public sealed class DomainRoutingTests : IAsyncLifetime
             Assert.Equal("10.9.0.1", answer.Stdout.Trim());
         }
         Assert.Equal(0, askedUp1.Read()); // the name never went to up1's resolver
+        Assert.Equal(1, askedUp2.Read()); // asked once; the second query was answered from the cache
         // No waiting: the decision was in the kernel before the answer left.
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
 
@@ -138,7 +140,9 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         var other = (await lab["host"].ExecAsync("dig", "@127.0.0.1", "-p", "5353", "+short", "+tries=1", "+time=3", "www.example.test.other", "A"));
         Assert.Equal(0, other.ExitCode);
         Assert.True(askedUp1.Read() > 0);
-        Assert.Contains("\"queries\": 3", (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
+        Assert.Contains("\"queries\": 3", status, StringComparison.Ordinal);
+        Assert.Contains("\"cacheHits\": 1", status, StringComparison.Ordinal);
     }
 
     [Fact]
