@@ -104,6 +104,28 @@ try
     }
     Report.ConnectLegend(output);
 
+    // Host-wide (issue #3): the programs `steer start` attaches, with 100,000 decisions loaded,
+    // against no Steer; the targets themselves are undecided, as most destinations of a host are.
+    output.WriteLine($"host-wide socket programs with {options.Decisions:N0} decisions (steer start), against no Steer:");
+    int uplinkIndex;
+    using (var netlink = Steer.Linux.Netlink.NetlinkHandle.OpenAt(lab.ClientNsPath))
+        uplinkIndex = netlink.GetLink(ConnectLab.Uplink)!.Index;
+    using (var host = HostPlaneBench.Start(options.Decisions, uplinkIndex, [ConnectLab.Target4, ConnectLab.Target6]))
+    using (var plain = WorkerSession.Start("plain", lab.ClientNsPath, workerLoop))
+    using (var hosted = WorkerSession.Start("host-wide", lab.ClientNsPath, workerLoop))
+    {
+        host.Add(hosted.Pid);
+        Report.ConnectHeader(output);
+        foreach (var probe in probes)
+        {
+            var samples = Interleaved.Run(() => plain.Measure(probe), () => hosted.Measure(probe), options.Warmup, options.Rounds);
+            goals++;
+            if (Report.ConnectRow(output, probe, samples, Goals.HostWideRatio))
+                met++;
+        }
+    }
+    Report.ConnectLegend(output);
+
     Report.StartupHeader(output);
     string[] steerRun = [options.SteerPath, "run", "--via", ConnectLab.Uplink, "--"];
     goals++;

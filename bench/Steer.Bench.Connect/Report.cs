@@ -17,7 +17,7 @@ internal static class Report
     /// rounds in the fast state. Both other ratios are shown beside it: of the medians, and of the
     /// plain means (whose rounds include the time spent preempted).
     /// </summary>
-    public static bool ConnectRow(TextWriter output, Probe probe, Paired<Round> rounds)
+    public static bool ConnectRow(TextWriter output, Probe probe, Paired<Round> rounds, double? goalRatio = null)
     {
         var samples = rounds.Select(r => r.BatchMedian);
         var plain = Statistics.Of(samples.Baseline);
@@ -25,7 +25,7 @@ internal static class Report
         var ratios = Statistics.Of(samples.Ratios());
         var means = rounds.Select(r => r.Mean);
         var meanRatio = Statistics.Of(means.Steered).Median / Statistics.Of(means.Baseline).Median;
-        var goal = Goals.Ratio(probe);
+        var goal = goalRatio ?? Goals.Ratio(probe);
         var met = ratios.Median <= goal;
         output.WriteLine(string.Format(Invariant, ConnectColumns,
             probe.Name, Spread(plain, "0"), Spread(steered, "0"), Spread(ratios, "0.000"),

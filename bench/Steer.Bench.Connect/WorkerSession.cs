@@ -31,6 +31,9 @@ internal sealed class WorkerSession : IDisposable
 
     public string Name { get; }
 
+    /// <summary>The worker's process (for the host-wide variant, which moves it into a cgroup).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Starts <paramref name="argv"/> (ending in <c>worker loop</c>) inside the namespace.</summary>
     public static WorkerSession Start(string name, string nsPath, IReadOnlyList<string> argv) =>
         new(name, NamespaceSpawn.Start(nsPath, NamespaceSpawn.StartInfo(argv, redirectAll: true)));
