@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 namespace Steer.Daemon;
 
 /// <summary>One request per line on the control socket; one response line back.</summary>
-public sealed record ControlRequest(string Command, int Version = ControlRequest.ProtocolVersion)
+/// <param name="Config">For "apply": the steer.yaml to use from now on (null: the one in use).</param>
+public sealed record ControlRequest(string Command, int Version = ControlRequest.ProtocolVersion, string? Config = null)
 {
     public const int ProtocolVersion = 1;
 }

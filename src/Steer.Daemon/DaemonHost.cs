@@ -24,7 +24,7 @@ public sealed record DaemonOptions(string? ConfigPath, string? CgroupPath, DnsSe
 /// </summary>
 public sealed class DaemonHost : IDisposable
 {
-    private readonly DaemonOptions _options;
+    private DaemonOptions _options;
     private readonly DaemonPaths _paths;
     private readonly TextWriter _log;
     private readonly DateTime _started = DateTime.UtcNow;
@@ -158,8 +158,9 @@ public sealed class DaemonHost : IDisposable
                 "status" => new ControlResponse(true, Status: Status()),
                 "rdns" => new ControlResponse(true, Names: [.. (_names?.AddressNames() ?? []).Select(n => new AddressName(n.Address.ToString(), n.Name, Math.Round(n.Remaining.TotalSeconds)))]),
                 "reload" => ReloadResponse(),
+                "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, stop)"),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, apply, stop)"),
             };
         }
         catch (JsonException e)
@@ -177,6 +178,28 @@ public sealed class DaemonHost : IDisposable
         var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
             _names?.Apply(rules);
             return new ControlResponse(true, Message: $"{rules.Count} rules in force");
+        }
+        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        {
+            return new ControlResponse(false, $"nothing changed:\n{e.Message}");
+        }
+    }
+
+    /// <summary>`steer apply`: the configuration (a new file, or the same one re-read) replaces
+    /// the one in force, all or nothing: on any error nothing changes and the error is returned.
+    /// Rules change at once; a changed dns: section needs a restart, and says so.</summary>
+    private ControlResponse ApplyResponse(string? configPath)
+    {
+        var path = configPath ?? _options.ConfigPath;
+        try
+        {
+            var next = path is null ? null : ConfigLoader.LoadOrThrow(File.ReadAllText(path), path);
+            var rules = RuleSources.Load(path, _paths.RuleFile);
+            var oldDns = _options.Dns ?? (_options.ConfigPath is { } old ? ConfigLoader.LoadOrThrow(File.ReadAllText(old), old).Dns : null);
+            _names?.Apply(rules);
+            _options = _options with { ConfigPath = path };
+            var dnsNote = next?.Dns is { } dns && dns != oldDns ? "; the dns: section changed: `steer stop && steer start` to use it" : "";
+            return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
         catch (Exception e) when (e is FormatException or ConfigException or IOException)
         {

@@ -14,7 +14,35 @@ namespace Steer.Cli.Daemon;
 /// <summary><c>steer start|stop|status|decision</c>, and the hidden <c>steer daemon</c> they run.</summary>
 internal static class DaemonCommands
 {
-    public static IEnumerable<Command> Create() => [Start(), Stop(), Status(), Decision(), DaemonProcess()];
+    public static IEnumerable<Command> Create() => [Start(), Apply(), Stop(), Status(), Decision(), DaemonProcess()];
+
+    private static Command Apply()
+    {
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "The steer.yaml to use from now on (default: the one the daemon was started with, re-read).", HelpName = "FILE" };
+        var apply = new Command("apply", """
+            Give the running daemon a new configuration, all or nothing.
+
+            The file is checked here first, then by the daemon; on any error (file:line) nothing
+            changes. Rules take effect at once.
+
+            Examples:
+              steer apply
+              steer apply -c /etc/steer/steer.yaml
+            """) { config };
+        apply.SetAction(result => CommandErrors.Run(() =>
+        {
+            var file = result.GetValue(config);
+            if (file is not null && ConfigLoader.Load(File.ReadAllText(file.FullName), file.FullName) is { Succeeded: false } failed)
+                throw new UsageException($"nothing applied:\n{string.Join('\n', failed.Errors)}");
+            var response = ControlClient.TrySend(DaemonPaths.FromEnvironment(), new ControlRequest("apply", Config: file?.FullName))
+                ?? throw new InvalidOperationException("the daemon is not running (steer start)");
+            if (!response.Ok)
+                throw new UsageException(response.Error ?? "refused");
+            Console.WriteLine($"steer: {response.Message}");
+            return 0;
+        }));
+        return apply;
+    }
 
     private static Command Start()
     {

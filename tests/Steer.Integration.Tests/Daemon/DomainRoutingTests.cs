@@ -161,6 +161,27 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: true), await SourceSeen("fd00:9::1"));
     }
 
+    [Fact]
+    public async Task Apply_takes_a_new_config_all_or_nothing()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        Directory.CreateDirectory(StateDir);
+        var config = Path.Combine(StateDir, "steer.yaml");
+        await File.WriteAllTextAsync(config, "rules:\n  - { domain: example.test, via: up2 }\n");
+        (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
+        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1"));
+
+        await File.WriteAllTextAsync(config, "rules:\n  - { cidr: 10.9.0.0/24, via: up2 }\n  - { cidr: 10.9.0.0/33, via: up2 }\n");
+        var bad = await SteerCli("apply", "-c", config);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains($"{config}:3:", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1")); // nothing changed
+
+        await File.WriteAllTextAsync(config, "rules:\n  - { cidr: 10.9.0.0/24, via: up2 }\n");
+        Assert.Contains("1 rules in force", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
+    }
+
     private async Task WaitForDecisions(int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
