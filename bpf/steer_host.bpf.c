@@ -79,14 +79,18 @@ static __always_inline int applies(struct bpf_sock_addr *ctx)
 	return !is_steers_own();
 }
 
+/* A decision in force: present and not expired (an expired one is the sweeper's to remove). */
+static __always_inline int in_force(const struct steer_decision *decision)
+{
+	return decision && !(decision->expires_ns && decision->expires_ns < bpf_ktime_get_boot_ns());
+}
+
 /* Binds the socket as decided. Returns ALLOW, or REFUSE when binding failed (fail closed). */
 static __always_inline int bind_as_decided(struct bpf_sock_addr *ctx, const struct steer_decision *decision)
 {
 	int ifindex;
 
-	if (!decision)
-		return ALLOW;
-	if (decision->expires_ns && decision->expires_ns < bpf_ktime_get_boot_ns())
+	if (!in_force(decision))
 		return ALLOW;
 	ifindex = (int)decision->ifindex;
 	/* The interface may be gone (ENODEV): the flow is refused, never let out unbound. */
@@ -160,7 +164,7 @@ int steer_host_connect6(struct bpf_sock_addr *ctx)
 /* The datagram at hand was routed before this hook: bind for the next one, refuse this one. */
 static __always_inline int bind_for_next_datagram(struct bpf_sock_addr *ctx, const struct steer_decision *decision)
 {
-	if (!decision || (decision->expires_ns && decision->expires_ns < bpf_ktime_get_boot_ns()))
+	if (!in_force(decision))
 		return ALLOW;
 	bind_as_decided(ctx, decision);
 	return REFUSE;

@@ -28,7 +28,7 @@ public sealed partial class NetlinkHandle
         Execute(ref request, $"RTM_GETROUTE {destination}{(outputInterface is null ? "" : $" oif {outputInterface}")}", (in NetlinkMessage message) =>
         {
             if (message.Type == Rt.RTM_NEWROUTE)
-                route = RouteDecoder.Decode(message, lookupResult: true);
+                route = RouteDecoder.DecodeLookup(message);
         });
         return route ?? throw new NetlinkException($"RTM_GETROUTE {destination}: no route in the reply", Native.Errno.ENETUNREACH, null);
     }

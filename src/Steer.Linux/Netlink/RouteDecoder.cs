@@ -8,9 +8,13 @@ internal static class RouteDecoder
 {
     /// <summary>The route, or null for what a <see cref="Route"/> does not describe: families other
     /// than IPv4/IPv6 (multicast routing, MPLS) and route-cache clones.</summary>
-    /// <param name="lookupResult">The answer to a route lookup (ip route get), which the kernel
-    /// marks RTM_F_CLONED like a cache entry; it is the route, so it is kept.</param>
-    public static Route? Decode(in NetlinkMessage message, bool lookupResult = false)
+    public static Route? Decode(in NetlinkMessage message) => Decode(message, lookupResult: false);
+
+    /// <summary>The answer to a route lookup (ip route get), which the kernel marks RTM_F_CLONED
+    /// like a cache entry; it is the route, so it is kept.</summary>
+    public static Route? DecodeLookup(in NetlinkMessage message) => Decode(message, lookupResult: true);
+
+    private static Route? Decode(in NetlinkMessage message, bool lookupResult)
     {
         var payload = message.Payload;
         if (payload.Length < Rt.RtMsgSize)

@@ -195,21 +195,6 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         Assert.Fail($"fewer than {count} decisions after 5 s:\n{(await SteerCli("decision")).Stdout}\n{(await SteerCli("status")).Stdout}");
     }
 
-    private async Task<string> SourceSeen(string service)
-    {
-        var go = Path.Combine(Path.GetTempPath(), $"steer-e2e-go-{Guid.NewGuid():N}");
-        var client = string.Join(' ', Clients.TcpCommand(service, RunLabFixture.Port).Select(a => $"'{a}'"));
-        using var process = lab!["host"].Start("bash", "-c", $"while [ ! -e {go} ]; do sleep 0.01; done; exec {client}");
-        try
-        {
-            new Cgroup(Path.Combine(CgroupPath, "clients")).AddProcess(process.Pid);
-            await File.WriteAllTextAsync(go, "");
-            Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-            return EchoReply.Parse(process.Stdout).Address.ToString();
-        }
-        finally
-        {
-            File.Delete(go);
-        }
-    }
+    private Task<string> SourceSeen(string service) =>
+        CgroupClient.SourceSeenAsync(lab!["host"], new Cgroup(Path.Combine(CgroupPath, "clients")), Clients.TcpCommand(service, RunLabFixture.Port));
 }

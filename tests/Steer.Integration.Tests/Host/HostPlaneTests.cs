@@ -138,30 +138,7 @@ public sealed class HostPlaneTests : IAsyncLifetime
         _ => Clients.UdpConnectedCommand(service, RunLabFixture.Port),
     };
 
-    private async Task<string> SourceSeen(Cgroup cgroup, string[] client)
-    {
-        var result = await RunIn(cgroup, client);
-        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Stderr}");
-        return EchoReply.Parse(result.Stdout).Address.ToString();
-    }
+    private Task<string> SourceSeen(Cgroup cgroup, string[] client) => CgroupClient.SourceSeenAsync(lab!["host"], cgroup, client);
 
-    /// <summary>Runs a client in the lab's host namespace, put into <paramref name="cgroup"/>
-    /// before it creates its socket.</summary>
-    private async Task<ExecResult> RunIn(Cgroup cgroup, string[] client)
-    {
-        var go = Path.Combine(Path.GetTempPath(), $"steer-host-go-{Guid.NewGuid():N}");
-        var command = string.Join(' ', client.Select(a => $"'{a}'"));
-        using var process = lab!["host"].Start("bash", "-c", $"while [ ! -e {go} ]; do sleep 0.01; done; exec {command}");
-        try
-        {
-            cgroup.AddProcess(process.Pid);
-            await File.WriteAllTextAsync(go, "");
-            int exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(15));
-            return new ExecResult(client, exit, process.Stdout, process.Stderr);
-        }
-        finally
-        {
-            File.Delete(go);
-        }
-    }
+    private Task<ExecResult> RunIn(Cgroup cgroup, string[] client) => CgroupClient.RunAsync(lab!["host"], cgroup, client);
 }

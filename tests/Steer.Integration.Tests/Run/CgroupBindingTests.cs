@@ -48,22 +48,6 @@ public sealed class CgroupBindingTests(RunLabFixture fixture) : IClassFixture<Ru
         }
     }
 
-    /// <summary>A client put into the cgroup before it connects, as a service's processes are.</summary>
-    private static async Task<string> SourceSeenFromInside(LabHost host, string cgroup, bool ipv6 = false)
-    {
-        var client = string.Join(' ', Clients.TcpCommand(ipv6 ? TwoUplinks.Service6 : TwoUplinks.Service4, RunLabFixture.Port).Select(a => $"'{a}'"));
-        var go = Path.Combine(Path.GetTempPath(), $"steer-cgroup-go-{Guid.NewGuid():N}");
-        using var process = host.Start("bash", "-c", $"while [ ! -e {go} ]; do sleep 0.02; done; exec {client}");
-        await File.WriteAllTextAsync(Path.Combine(cgroup, "cgroup.procs"), process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await File.WriteAllTextAsync(go, "");
-        try
-        {
-            Assert.Equal(0, await process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-            return EchoReply.Parse(process.Stdout).Address.ToString();
-        }
-        finally
-        {
-            File.Delete(go);
-        }
-    }
+    private static Task<string> SourceSeenFromInside(LabHost host, string cgroup, bool ipv6 = false) =>
+        CgroupClient.SourceSeenAsync(host, new Steer.Linux.Cgroups.Cgroup(cgroup), Clients.TcpCommand(ipv6 ? TwoUplinks.Service6 : TwoUplinks.Service4, RunLabFixture.Port));
 }
