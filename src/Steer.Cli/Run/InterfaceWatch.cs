@@ -25,6 +25,23 @@ internal sealed class InterfaceWatch : IDisposable
     public static InterfaceWatch Start(string name, int index, RunBinding binding, TextWriter log)
     {
         var monitor = NetlinkMonitor.Open(NetlinkGroups.Links);
+        // The interface may have changed between the check and now (a VPN reconnecting while
+        // steer started): read it again now that the monitor is open, so nothing falls between.
+        using (var netlink = NetlinkHandle.Open())
+        {
+            var now = netlink.GetLink(name);
+            if (now is null)
+            {
+                binding.RefuseAll(index);
+                log.WriteLine($"steer: {name} was deleted; new connections of the program are refused (fail closed)");
+            }
+            else if (now.Index != index)
+            {
+                index = now.Index;
+                binding.Rebind(index);
+                log.WriteLine($"steer: {name} is back (index {index}); the program uses it again");
+            }
+        }
         var thread = new Thread(() => Follow(monitor, name, index, binding, log)) { IsBackground = true, Name = "watch " + name };
         thread.Start();
         return new InterfaceWatch(monitor, thread);

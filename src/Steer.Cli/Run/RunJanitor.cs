@@ -40,8 +40,17 @@ internal static class RunJanitor
         return removed;
     }
 
-    private static IEnumerable<string> Enumerate(string directory) =>
-        Directory.Exists(directory)
-            ? Directory.EnumerateDirectories(directory, RunPaths.Prefix + "*")
-            : [];
+    /// <summary>The run directories there; none when the directory is gone, also when another
+    /// run removes it (the last run removes the empty CGROUP2/steer) while this one looks.</summary>
+    private static string[] Enumerate(string directory)
+    {
+        try
+        {
+            return Directory.GetDirectories(directory, RunPaths.Prefix + "*");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
 }

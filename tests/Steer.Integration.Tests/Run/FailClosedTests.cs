@@ -60,8 +60,11 @@ public sealed class FailClosedTests
         var signal = Path.Combine(Path.GetTempPath(), $"steer-rebind-{Guid.NewGuid():N}");
         var tcp = string.Join(' ', Clients.TcpCommand(TwoUplinks.Service4, 7000).Select(a => $"'{a}'"));
         var run = host.ExecAsync(new ExecOptions(Timeout: TimeSpan.FromSeconds(30)),
-            SteerBinary.Run("up2", "bash", "-c", $"while [ ! -e {signal} ]; do sleep 0.05; done; {tcp}"));
-        await Task.Delay(500);
+            SteerBinary.Run("up2", "bash", "-c", $"touch {signal}.started; while [ ! -e {signal} ]; do sleep 0.05; done; for i in $(seq 30); do {tcp} && exit 0; sleep 0.1; done; exit 1"));
+        // The program runs only once steer has attached and watches up2: change it after that.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(signal + ".started") && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
         // up2 goes away and comes back as a new veth (new index) with the same name and address.
         host.Exec("ip", "link", "del", "up2").EnsureSuccess();
         host.Exec("ip", "link", "add", "up2", "type", "veth", "peer", "name", "s2", "netns", lab["server"].Namespace).EnsureSuccess();
@@ -81,6 +84,7 @@ public sealed class FailClosedTests
         finally
         {
             File.Delete(signal);
+            File.Delete(signal + ".started");
         }
     }
 
