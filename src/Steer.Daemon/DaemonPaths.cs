@@ -20,10 +20,13 @@ public sealed record DaemonPaths(string RunDirectory, string StateDirectory, str
     /// <summary>The resolv.conf --take-over-dns rewrites (STEER_RESOLV_CONF moves it, for tests).</summary>
     public string ResolvConf => Environment.GetEnvironmentVariable("STEER_RESOLV_CONF") is { Length: > 0 } path ? path : "/etc/resolv.conf";
 
-    public static DaemonPaths FromEnvironment()
+    public static DaemonPaths FromEnvironment() => For(
+        Environment.GetEnvironmentVariable("STEER_RUN_DIR") is { Length: > 0 } r ? r : SteerMounts.RunDirectory,
+        Environment.GetEnvironmentVariable("STEER_STATE_DIR") is { Length: > 0 } s ? s : "/var/lib/steer");
+
+    /// <summary>The paths of a daemon whose run and state directories are these.</summary>
+    public static DaemonPaths For(string run, string state)
     {
-        var run = Environment.GetEnvironmentVariable("STEER_RUN_DIR") is { Length: > 0 } r ? r : SteerMounts.RunDirectory;
-        var state = Environment.GetEnvironmentVariable("STEER_STATE_DIR") is { Length: > 0 } s ? s : "/var/lib/steer";
         // Pins live in Steer's bpffs; a test's run directory gets its own pin directory there.
         var pins = run == SteerMounts.RunDirectory ? Path.Combine(SteerMounts.BpfDirectory, "host")
             : Path.Combine(SteerMounts.BpfDirectory, "host-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(run)))[..12].ToLowerInvariant());
