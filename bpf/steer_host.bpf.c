@@ -135,7 +135,9 @@ static __always_inline void read_ip6(const struct bpf_sock_addr *ctx, __u32 word
 /*
  * Binds the socket as the decision says. Returns ALLOW when nothing had to change, CHANGED when
  * the socket is now bound to the decided interface, REFUSE when it could not be (fail closed:
- * the interface is gone — ENODEV — or the process may not change an existing binding).
+ * the process may not change an existing binding, or the socket could not be remembered).
+ * An index no interface has binds all the same (SO_BINDTOIFINDEX does not check it); the
+ * kernel's route lookup then fails (ENODEV, ENETUNREACH): a vanished interface leaks nothing.
  */
 #define CHANGED 2
 
