@@ -4,14 +4,21 @@
  * decided is bound to the decided interface before its first packet.
  *
  * steer_host_connect4/6  TCP and connected UDP: bind, or refuse when the decided interface is gone.
- * steer_host_sendmsg4/6  unconnected UDP: the same; a datagram whose socket had to be bound here
- *                        is refused (EPERM) because the kernel routed it before this hook ran —
- *                        the application's next datagram leaves bound. Never a leak.
+ * steer_host_sendmsg4/6  unconnected UDP: the same; a datagram whose socket had to be (re)bound
+ *                        here is refused (EPERM) because the kernel routed it before this hook
+ *                        ran — the application's next datagram leaves bound. Never a leak.
  *
- * Untouched: sockets already bound to an interface (the application chose, or a `steer run`
- * program, which runs before this one as it sits on a descendant cgroup), processes inside
+ * A socket this plane bound is remembered (socket storage): if it later talks to an address
+ * decided for another interface (an unconnected UDP socket, a UDP socket connected again), it is
+ * rebound, or refused when the kernel does not allow the rebinding (an unprivileged process
+ * needs CAP_NET_RAW to change a binding). To an undecided address it keeps its binding: unbinding
+ * would cost a refused datagram at every switch, and the routing table has no claim to defend.
+ *
+ * Untouched: sockets bound to an interface by anyone else (the application chose, or a `steer
+ * run` program, which runs before this one as it sits on a descendant cgroup), processes inside
  * Steer's own cgroup subtree (the daemon; `steer run` cgroups), loopback destinations, undecided
- * and expired addresses (the routing table decides), and sockets other than TCP and UDP.
+ * and expired addresses on unbound sockets (the routing table decides), and sockets other than
+ * TCP and UDP.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
@@ -61,6 +68,14 @@ struct {
 	__type(value, struct steer_decision);
 } steer_cidr6 SEC(".maps");
 
+/* The interface this plane bound a socket to; gone with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} steer_host_bound SEC(".maps");
+
 static __always_inline int is_steers_own(void)
 {
 	__u64 own = config.own_cgroup_id;
@@ -68,35 +83,10 @@ static __always_inline int is_steers_own(void)
 	return own && bpf_get_current_ancestor_cgroup_id(config.own_cgroup_level) == own;
 }
 
-static __always_inline int applies(struct bpf_sock_addr *ctx)
-{
-	struct bpf_sock *sk = ctx->sk;
-
-	if (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM)
-		return 0;
-	if (!sk || sk->bound_dev_if)
-		return 0;
-	return !is_steers_own();
-}
-
 /* A decision in force: present and not expired (an expired one is the sweeper's to remove). */
 static __always_inline int in_force(const struct steer_decision *decision)
 {
 	return decision && !(decision->expires_ns && decision->expires_ns < bpf_ktime_get_boot_ns());
-}
-
-/* Binds the socket as decided. Returns ALLOW, or REFUSE when binding failed (fail closed). */
-static __always_inline int bind_as_decided(struct bpf_sock_addr *ctx, const struct steer_decision *decision)
-{
-	int ifindex;
-
-	if (!in_force(decision))
-		return ALLOW;
-	ifindex = (int)decision->ifindex;
-	/* The interface may be gone (ENODEV): the flow is refused, never let out unbound. */
-	if (bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof(ifindex)))
-		return REFUSE;
-	return ALLOW;
 }
 
 /* A decision for the address itself (from a name) comes first; then the longest CIDR rule. */
@@ -142,12 +132,52 @@ static __always_inline void read_ip6(const struct bpf_sock_addr *ctx, __u32 word
 	words[3] = ctx->user_ip6[3];
 }
 
+/*
+ * Binds the socket as the decision says. Returns ALLOW when nothing had to change, CHANGED when
+ * the socket is now bound to the decided interface, REFUSE when it could not be (fail closed:
+ * the process may not change an existing binding, or the socket could not be remembered).
+ * An index no interface has binds all the same (SO_BINDTOIFINDEX does not check it); the
+ * kernel's route lookup then fails (ENODEV, ENETUNREACH): a vanished interface leaks nothing.
+ */
+#define CHANGED 2
+
+static __always_inline int steer(struct bpf_sock_addr *ctx, const struct steer_decision *decision)
+{
+	struct bpf_sock *sk = ctx->sk;
+	__u32 *ours;
+	int ifindex;
+
+	if (!sk || (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM))
+		return ALLOW;
+	if (!in_force(decision) || sk->bound_dev_if == decision->ifindex)
+		return ALLOW;
+	if (is_steers_own())
+		return ALLOW;
+	if (sk->bound_dev_if) {
+		/* Someone else's binding (the application, `steer run`) is never touched; ours is
+		 * corrected, since this address is decided for another interface. */
+		ours = bpf_sk_storage_get(&steer_host_bound, sk, 0, 0);
+		if (!ours || *ours != sk->bound_dev_if)
+			return ALLOW;
+	} else {
+		/* Remembered before binding: a socket we bound but could not mark would later count
+		 * as the application's, and keep its binding for another decided address. */
+		ours = bpf_sk_storage_get(&steer_host_bound, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (!ours)
+			return REFUSE;
+	}
+	ifindex = (int)decision->ifindex;
+	if (bpf_setsockopt(ctx, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, sizeof(ifindex)))
+		return REFUSE;
+	*ours = decision->ifindex;
+	return CHANGED;
+}
+
 SEC("cgroup/connect4")
 int steer_host_connect4(struct bpf_sock_addr *ctx)
 {
-	if (!applies(ctx))
-		return ALLOW;
-	return bind_as_decided(ctx, decided4(ctx->user_ip4));
+	/* TCP and connected UDP: the kernel routes after this hook, so the binding counts at once. */
+	return steer(ctx, decided4(ctx->user_ip4)) == REFUSE ? REFUSE : ALLOW;
 }
 
 SEC("cgroup/connect6")
@@ -155,27 +185,16 @@ int steer_host_connect6(struct bpf_sock_addr *ctx)
 {
 	__u32 words[4];
 
-	if (!applies(ctx))
-		return ALLOW;
 	read_ip6(ctx, words);
-	return bind_as_decided(ctx, decided6(words));
+	return steer(ctx, decided6(words)) == REFUSE ? REFUSE : ALLOW;
 }
 
-/* The datagram at hand was routed before this hook: bind for the next one, refuse this one. */
-static __always_inline int bind_for_next_datagram(struct bpf_sock_addr *ctx, const struct steer_decision *decision)
-{
-	if (!in_force(decision))
-		return ALLOW;
-	bind_as_decided(ctx, decision);
-	return REFUSE;
-}
-
+/* The datagram at hand was routed before this hook: a binding made here is for the next one,
+ * so the one at hand is refused rather than sent out of the interface it was routed to. */
 SEC("cgroup/sendmsg4")
 int steer_host_sendmsg4(struct bpf_sock_addr *ctx)
 {
-	if (!applies(ctx))
-		return ALLOW;
-	return bind_for_next_datagram(ctx, decided4(ctx->user_ip4));
+	return steer(ctx, decided4(ctx->user_ip4)) == ALLOW ? ALLOW : REFUSE;
 }
 
 SEC("cgroup/sendmsg6")
@@ -183,10 +202,8 @@ int steer_host_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	__u32 words[4];
 
-	if (!applies(ctx))
-		return ALLOW;
 	read_ip6(ctx, words);
-	return bind_for_next_datagram(ctx, decided6(words));
+	return steer(ctx, decided6(words)) == ALLOW ? ALLOW : REFUSE;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

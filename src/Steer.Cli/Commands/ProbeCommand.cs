@@ -23,7 +23,7 @@ internal static class ProbeCommand
         {
             Console.WriteLine($"kernel {KernelFeatures.KernelRelease}");
             bool allPresent = true;
-            foreach (var feature in KernelFeatures.ForRun)
+            foreach (var feature in KernelFeatures.ForRun.Concat(KernelFeatures.ForHost).Distinct())
             {
                 bool available = KernelFeatures.IsAvailable(feature);
                 allPresent &= available;

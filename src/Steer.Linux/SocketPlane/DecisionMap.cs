@@ -26,7 +26,10 @@ public sealed class DecisionMap : IDisposable
     }
 
     /// <summary>Sends <paramref name="address"/> through interface <paramref name="interfaceIndex"/>
-    /// for <paramref name="ttl"/> (null: until removed). IPv4-mapped IPv6 is stored as IPv4.</summary>
+    /// for <paramref name="ttl"/> (null: until removed; zero or less: already expired).
+    /// IPv4-mapped IPv6 is stored as IPv4, since that is what leaves on the wire. One map update
+    /// and no allocation: the resolver calls this before every answer it sends. Throws
+    /// <see cref="LinuxException"/> when the kernel refuses, E2BIG when the map is full.</summary>
     public void Set(IPAddress address, int interfaceIndex, uint rule, TimeSpan? ttl)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -35,26 +38,26 @@ public sealed class DecisionMap : IDisposable
         {
             Ifindex = (uint)interfaceIndex,
             Rule = rule,
-            ExpiresNs = ttl is { } t ? BootClock.NowNanoseconds + (ulong)Math.Max(t.Ticks, 0) * 100UL : 0,
+            ExpiresNs = ttl is { } t ? ExpiresAt(BootClock.NowNanoseconds, t) : 0,
         };
-        if (TryKey4(address, out uint key4))
+        if (TryKeys(address, out uint key4, out var key6))
             _ipv4.Update(key4, value);
         else
-            _ipv6.Update(Key6(address), value);
+            _ipv6.Update(key6, value);
     }
 
     public bool Remove(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        return TryKey4(address, out uint key4) ? _ipv4.Delete(key4) : _ipv6.Delete(Key6(address));
+        return TryKeys(address, out uint key4, out var key6) ? _ipv4.Delete(key4) : _ipv6.Delete(key6);
     }
 
     public bool TryGet(IPAddress address, out Decision decision)
     {
         ArgumentNullException.ThrowIfNull(address);
-        bool found = TryKey4(address, out uint key4)
+        bool found = TryKeys(address, out uint key4, out var key6)
             ? _ipv4.TryLookup(key4, out SteerDecision value)
-            : _ipv6.TryLookup(Key6(address), out value);
+            : _ipv6.TryLookup(key6, out value);
         decision = found ? ToDecision(address, value, BootClock.NowNanoseconds) : null!;
         return found;
     }
@@ -73,12 +76,22 @@ public sealed class DecisionMap : IDisposable
         return decisions;
     }
 
-    /// <summary>Removes expired decisions (the programs already ignore them); returns how many.</summary>
-    public int Sweep()
+    /// <summary>How many decisions the maps hold, expired ones included.</summary>
+    public int Count => _ipv4.Keys<uint>().Count + _ipv6.Keys<SteerDecision6Key>().Count;
+
+    /// <summary>Removes decisions expired at <paramref name="now"/> (CLOCK_BOOTTIME nanoseconds,
+    /// as <see cref="BootClock.NowNanoseconds"/>; null: now). The programs already ignore them;
+    /// this only gives their room back. Returns how many were removed. Reads values in place,
+    /// without building <see cref="Decision"/>s: the maps may hold a million entries.</summary>
+    public int Sweep(ulong? now = null)
     {
+        ulong at = now ?? BootClock.NowNanoseconds;
         int removed = 0;
-        foreach (var decision in Snapshot())
-            if (decision.Remaining == TimeSpan.Zero && Remove(decision.Address))
+        foreach (var key in _ipv4.Keys<uint>())
+            if (_ipv4.TryLookup(key, out SteerDecision value) && IsExpired(value, at) && _ipv4.Delete(key))
+                removed++;
+        foreach (var key in _ipv6.Keys<SteerDecision6Key>())
+            if (_ipv6.TryLookup(key, out SteerDecision value) && IsExpired(value, at) && _ipv6.Delete(key))
                 removed++;
         return removed;
     }
@@ -93,24 +106,45 @@ public sealed class DecisionMap : IDisposable
         address, (int)value.Ifindex, value.Rule,
         value.ExpiresNs == 0 ? null : value.ExpiresNs <= now ? TimeSpan.Zero : TimeSpan.FromTicks((long)((value.ExpiresNs - now) / 100)));
 
-    private static bool TryKey4(IPAddress address, out uint key)
+    // The same test as the programs' in_force: expired once its time is strictly past.
+    private static bool IsExpired(SteerDecision value, ulong now) => value.ExpiresNs != 0 && value.ExpiresNs < now;
+
+    /// <summary>CLOCK_BOOTTIME nanoseconds <paramref name="ttl"/> after <paramref name="now"/>,
+    /// saturated rather than wrapped (a TimeSpan.MaxValue TTL must not expire at once).</summary>
+    internal static ulong ExpiresAt(ulong now, TimeSpan ttl)
     {
-        var v4 = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        key = 0;
-        if (v4.AddressFamily != AddressFamily.InterNetwork)
-            return false;
-        Span<byte> bytes = stackalloc byte[4];
-        v4.TryWriteBytes(bytes, out _);
-        key = BinaryPrimitives.ReadUInt32LittleEndian(bytes); // the bytes as they lie in memory: network order
-        return true;
+        if (ttl <= TimeSpan.Zero)
+            return now;
+        ulong ticks = (ulong)ttl.Ticks;
+        ulong nanoseconds = ticks > ulong.MaxValue / 100 ? ulong.MaxValue : ticks * 100;
+        return nanoseconds > ulong.MaxValue - now ? ulong.MaxValue : now + nanoseconds;
     }
 
-    private static unsafe SteerDecision6Key Key6(IPAddress address)
+    /// <summary>The map key: IPv4 (and IPv4-mapped IPv6) as the 4 address bytes as they lie in
+    /// memory, i.e. network order, which is what the programs read from user_ip4; otherwise the
+    /// 16 bytes. No allocation (IPAddress.MapToIPv4 would make a new object).</summary>
+    private static unsafe bool TryKeys(IPAddress address, out uint key4, out SteerDecision6Key key6)
     {
-        var key = new SteerDecision6Key();
-        if (!address.TryWriteBytes(new Span<byte>(key.Address, 16), out int written) || written != 16)
+        key4 = 0;
+        key6 = default;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            address.TryWriteBytes(bytes, out _);
+            key4 = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            return true;
+        }
+        SteerDecision6Key key = default; // a local: its fixed buffer needs no pinning
+        var span = new Span<byte>(key.Address, 16);
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || !address.TryWriteBytes(span, out int written) || written != 16)
             throw new ArgumentException($"{address} is neither IPv4 nor IPv6", nameof(address));
-        return key;
+        if (!span[..10].ContainsAnyExcept((byte)0) && span[10] == 0xff && span[11] == 0xff)
+        {
+            key4 = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
+            return true;
+        }
+        key6 = key;
+        return false;
     }
 
     private static IPAddress FromKey4(uint key)

@@ -1,5 +1,6 @@
 using Steer.Linux.Bpf;
 using Steer.Linux.Cgroups;
+using Steer.Linux.Probes;
 
 namespace Steer.Linux.SocketPlane;
 
@@ -52,6 +53,7 @@ public sealed class HostBinding : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (IsPinned(pinDirectory))
             throw new InvalidOperationException($"a host plane is already pinned at {pinDirectory}: adopt it, or remove it first");
+        KernelFeatures.Require(KernelFeatures.ForHost);
         var bpf = BpfObject.OpenEmbedded("steer_host");
         var links = new List<BpfLink>();
         try

@@ -15,7 +15,7 @@ namespace Steer.Integration.Tests.Host;
 /// The host-wide socket plane, attached to a throw-away cgroup (never the real root): a socket of
 /// a process in it that connects to a decided address is bound to the decided uplink.
 /// </summary>
-public sealed class HostPlaneTests : IAsyncLifetime
+public sealed partial class HostPlaneTests : IAsyncLifetime
 {
     private Steer.Lab.Lab? lab;
     private string attachPoint = "";
@@ -84,26 +84,57 @@ public sealed class HostPlaneTests : IAsyncLifetime
         Assert.Empty(binding.Decisions.Snapshot());
     }
 
-    [Fact]
-    public async Task An_unconnected_datagram_that_needed_binding_is_refused_not_leaked()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_unconnected_datagram_that_needed_binding_is_refused_and_the_next_leaves_bound(bool ipv6)
     {
         SkipUnlessSupported();
-        var leaks = lab!["host"].CountPackets($"oifname \"up1\" ip daddr {TwoUplinks.Service4} udp dport {RunLabFixture.Port}");
-        binding!.Decisions.Set(IPAddress.Parse(TwoUplinks.Service4), up2, rule: 1, TimeSpan.FromMinutes(1));
-        var result = await RunIn(clients, Clients.UdpUnconnectedCommand(TwoUplinks.Service4, RunLabFixture.Port));
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("Operation not permitted", result.Stderr, StringComparison.Ordinal);
+        var service = ipv6 ? TwoUplinks.Service6 : TwoUplinks.Service4;
+        var leaks = lab!["host"].CountPackets($"oifname != \"up2\" {(ipv6 ? "ip6" : "ip")} daddr {service} udp dport {RunLabFixture.Port}");
+        binding!.Decisions.Set(IPAddress.Parse(service), up2, rule: 1, TimeSpan.FromMinutes(1));
+        var steps = await UdpSteps.RunAsync(lab["host"], clients, RunLabFixture.Port, ipv6, uid: 0, $"send={service}", $"send={service}");
+        Assert.Equal(["REFUSED", TwoUplinks.SourceVia("up2", ipv6)], steps);
         Assert.Equal(0, leaks.Read());
     }
 
     [Fact]
-    public async Task A_decision_for_a_vanished_interface_refuses_the_connection_and_nothing_leaks()
+    public async Task A_dual_stack_socket_to_a_v4_mapped_address_follows_the_IPv4_decision()
     {
         SkipUnlessSupported();
-        var leaks = lab!["host"].CountPackets($"oifname != \"up2\" ip daddr {TwoUplinks.Service4}");
-        binding!.Decisions.Set(IPAddress.Parse(TwoUplinks.Service4), 9999, rule: 1, TimeSpan.FromMinutes(1));
-        var result = await RunIn(clients, Client("tcp", TwoUplinks.Service4));
-        Assert.NotEqual(0, result.ExitCode);
+        binding!.Decisions.Set(IPAddress.Parse(TwoUplinks.Service4), up2, rule: 1, TimeSpan.FromMinutes(1));
+        var steps = await UdpSteps.RunAsync(lab!["host"], clients, RunLabFixture.Port, ipv6: true, uid: 0,
+            $"connect=::ffff:{TwoUplinks.Service4}");
+        Assert.Equal([TwoUplinks.SourceVia("up2", ipv6: false)], steps.Select(s => s.Replace("::ffff:", "", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("tcp", false)]
+    [InlineData("tcp", true)]
+    [InlineData("connect", false)]
+    [InlineData("connect", true)]
+    [InlineData("send", false)]
+    [InlineData("send", true)]
+    public async Task A_decision_for_a_vanished_interface_refuses_the_flow_and_nothing_leaks(string kind, bool ipv6)
+    {
+        SkipUnlessSupported();
+        var service = ipv6 ? TwoUplinks.Service6 : TwoUplinks.Service4;
+        var leaks = lab!["host"].CountPackets($"{(ipv6 ? "ip6" : "ip")} daddr {service}");
+        binding!.Decisions.Set(IPAddress.Parse(service), 9999, rule: 1, TimeSpan.FromMinutes(1));
+        if (kind == "tcp")
+        {
+            var result = await RunIn(clients, Client("tcp", service));
+            Assert.NotEqual(0, result.ExitCode);
+        }
+        else
+        {
+            // SO_BINDTOIFINDEX does not check that the index exists: the socket is bound to it,
+            // and the kernel's route lookup for that device fails (IPv4 ENODEV, IPv6
+            // ENETUNREACH). An unconnected datagram routed before the hook bound it is refused.
+            var error = ipv6 ? "ERROR ENETUNREACH" : "ERROR ENODEV";
+            var steps = await UdpSteps.RunAsync(lab["host"], clients, RunLabFixture.Port, ipv6, uid: 0, $"{kind}={service}", $"{kind}={service}");
+            Assert.Equal([kind == "send" ? "REFUSED" : error, error], steps);
+        }
         Assert.Equal(0, leaks.Read());
     }
 
@@ -115,21 +146,6 @@ public sealed class HostPlaneTests : IAsyncLifetime
         Assert.Equal(TwoUplinks.SourceVia("up1", ipv6: false),
             await SourceSeen(clients, Clients.TcpCommand(TwoUplinks.Service4, RunLabFixture.Port, device: "up1")));
         Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen(own, Client("tcp", TwoUplinks.Service4)));
-    }
-
-    [Fact]
-    public async Task Decisions_outlive_the_process_that_made_them_and_a_new_one_adopts_them()
-    {
-        SkipUnlessSupported();
-        binding!.Dispose(); // the daemon is gone; the pins hold the plane in force
-        using (var adopted = HostBinding.Adopt(pins))
-            adopted.Decisions.Set(IPAddress.Parse(TwoUplinks.Service4), up2, rule: 1, TimeSpan.FromMinutes(1));
-        Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen(clients, Client("tcp", TwoUplinks.Service4)));
-
-        HostBinding.RemoveAll(pins); // steer stop after a crash
-        binding = null;
-        Assert.False(Directory.Exists(pins));
-        Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen(clients, Client("tcp", TwoUplinks.Service4)));
     }
 
     private static string[] Client(string kind, string service) => kind switch
