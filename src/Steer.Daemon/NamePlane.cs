@@ -88,7 +88,7 @@ public sealed class NamePlane : IDisposable
             _names[address] = (chainNames[0], now + TimeSpan.FromSeconds(ttl) + Grace); // as long as its decision lives
         RuleMatch? match = null;
         foreach (var name in chainNames)
-            if ((match = Rules.MatchName(name)) is not null)
+            if ((match = MatchName(name)) is not null)
                 break;
         if (match is not { } found || found.Rule.Action is OutboundAction)
             return; // no rule, or a proxy outbound: the proxy plane's business
@@ -108,6 +108,11 @@ public sealed class NamePlane : IDisposable
         Interlocked.Increment(ref _answers);
         Decide([.. answer.ChainNames.Select(n => n.ToString())], [.. answer.Addresses.Select(a => (a.Address.ToIPAddress(), a.Ttl))]);
     }
+
+    /// <summary>The rule for a name as DNS text. A name with an escaped byte (a dot inside a label
+    /// is written "\.") matches no rule: the rule set splits on every dot, so "evil\.example.com"
+    /// would otherwise pass for a name under example.com.</summary>
+    public RuleMatch? MatchName(string name) => name.Contains('\\', StringComparison.Ordinal) ? null : Rules.MatchName(name);
 
     /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
     /// expired entries are dropped as they are read.</summary>

@@ -127,7 +127,7 @@ public sealed class Resolver : IDisposable
         name = question.Name.ToString();
         udpLimit = DnsTruncation.UdpLimitFor(view);
 
-        var match = _names.Rules.MatchName(name);
+        var match = _names.MatchName(name);
         if (match?.Rule.Action is RejectAction)
             return Error(query, DnsRcode.Refused);
         var key = AnswerCache.KeyOf(view);
