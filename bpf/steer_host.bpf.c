@@ -64,7 +64,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 4096); /* set by the loader */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct steer_cidr6_key);
+	__type(key, struct steer_cidr_key);
 	__type(value, struct steer_decision);
 } steer_cidr6 SEC(".maps");
 
@@ -114,7 +114,7 @@ static __always_inline const struct steer_decision *decided6(const __u32 words[4
 	if (words[0] == 0 && words[1] == 0 && words[2] == 0 && words[3] == bpf_htonl(1))
 		return 0;
 	const struct steer_decision *decision;
-	struct steer_cidr6_key cidr = { .prefixlen = 128 };
+	struct steer_cidr_key cidr = { .prefixlen = 128 };
 
 	__builtin_memcpy(key.addr, words, 16);
 	decision = bpf_map_lookup_elem(&steer_decisions6, &key);

@@ -20,16 +20,8 @@ struct steer_decision6_key {
 	__u8 addr[16];
 };
 
-/* CIDR rules (`steer rule add 10.8.0.0/16 wg0`): LPM tries, consulted when no decision exists. */
-struct steer_cidr4_key {
-	__u32 prefixlen;
-	__u8 addr[4];
-};
-
-struct steer_cidr6_key {
-	__u32 prefixlen;
-	__u8 addr[16];
-};
+/* CIDR rules (`steer rule add 10.8.0.0/16 wg0`): LPM tries keyed as in steer_cidr.h. */
+#include "steer_cidr.h"
 
 /*
  * Fixed while the programs live. Sockets of processes inside Steer's own cgroup subtree are

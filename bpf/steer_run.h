@@ -24,23 +24,7 @@ struct steer_run_state {
 
 #define STEER_RUN_REFUSE_ALL 1u
 
-/*
- * Keys of the exclusion tries (BPF_MAP_TYPE_LPM_TRIE, value __u8: 1 excluded).
- * One trie per family: IPv4 keys are 4 bytes, so a connect() to an IPv4 address compares
- * one word per trie node instead of the four an IPv4-mapped IPv6 key would cost (this is on
- * the path of every connect and unconnected send). An IPv4-mapped destination
- * (::ffff:a.b.c.d, a dual-stack socket) is looked up in the IPv4 trie, as what it is; an
- * IPv6 exclusion, even ::/0, therefore never covers IPv4.
- */
-struct steer_cidr_key {
-	__u32 prefixlen;
-	__u8 addr[16];
-};
-
-struct steer_cidr4_key {
-	__u32 prefixlen;
-	__u8 addr[4];
-};
+#include "steer_cidr.h"
 
 /*
  * Where a redirected DNS query was really going, per socket cookie, so that
