@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 packages=(
   clang-14 llvm-14 libbpf-dev libbpf1 linux-libc-dev   # eBPF programs: compile and load
-  iproute2 nftables                                    # labs and tests
+  iproute2 nftables libnftables1                       # labs, tests; nft objects through libnftables
   dnsmasq-base bind9-dnsutils                          # a real resolver and dig in DNS lab tests
-  socat curl hey iperf3 hyperfine                      # test and benchmark clients
+  socat curl hey iperf3 hyperfine dnsperf wrk          # test and benchmark clients
 )
 
 missing=()

@@ -28,7 +28,11 @@ public sealed record DaemonStatus(
     long DecisionsWritten,
     string? Resolver,
     long Queries,
-    long CacheHits);
+    long CacheHits,
+    IReadOnlyList<PlaneStatus>? Planes = null);
+
+/// <summary>A plane beyond sockets and names (routes, proxy) and what it enforces now.</summary>
+public sealed record PlaneStatus(string Name, string Summary);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]

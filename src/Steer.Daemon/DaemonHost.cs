@@ -5,6 +5,7 @@ using System.Text.Json;
 using Steer.Linux.Cgroups;
 using Steer.Linux.Files;
 using Steer.Linux.Mounts;
+using Steer.Daemon.Planes;
 using Steer.Linux.SocketPlane;
 using Steer.Policy.Configuration;
 using Steer.Policy.Rules;
@@ -32,6 +33,8 @@ public sealed class DaemonHost : IDisposable
     private NamePlane? _names;
     private Resolver? _resolver;
     private HostBinding? _host;
+    private PlaneSet? _planes;
+    private SteerConfig _config = SteerConfig.Empty;
     private string _attachedTo = "";
 
     public DaemonHost(DaemonOptions options, DaemonPaths paths, TextWriter log)
@@ -48,7 +51,8 @@ public sealed class DaemonHost : IDisposable
             ?? throw new InvalidOperationException($"a Steer daemon is already running ({_paths.PidLock} is locked)");
         pidLock.WriteOwner();
         var rules = LoadRules();
-        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
+        _config = LoadConfig(_options.ConfigPath);
+        var dns = _options.Dns ?? _config.Dns;
 
         var cgroupRoot = SteerMounts.CgroupRoot();
         var own = Cgroup.Create(Path.Combine(cgroupRoot, "steer"));
@@ -68,6 +72,7 @@ public sealed class DaemonHost : IDisposable
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
             if (_options.TakeOverDns && _resolver is not null)
                 takeover.TakeOver(_resolver.Listening.Address);
+            _planes = PlaneSet.Start(_config, _log);
             using var signals = new[]
             {
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),
@@ -81,6 +86,7 @@ public sealed class DaemonHost : IDisposable
         }
         finally
         {
+            _planes?.RemoveAll();
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
             if (_resolver is not null && takeover.Restore(_resolver.Listening.Address) is { } warning)
                 _log.WriteLine($"steer: {warning}");
@@ -95,12 +101,14 @@ public sealed class DaemonHost : IDisposable
 
     private RuleSet LoadRules() => RuleSources.Load(_options.ConfigPath, _paths.RuleFile);
 
+    private static SteerConfig LoadConfig(string? path) =>
+        path is null ? SteerConfig.Empty : ConfigLoader.LoadOrThrow(File.ReadAllText(path), path);
+
     private void Reload()
     {
         try
         {
             var rules = LoadRules();
-        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
             _names?.Apply(rules);
             _log.WriteLine($"steer: rules reloaded: {rules.Count}");
         }
@@ -121,7 +129,8 @@ public sealed class DaemonHost : IDisposable
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
-        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0);
+        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0,
+        Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
     /// <summary>One request per connection, one line each way; requests are served one at a
     /// time, which is plenty for a command line.</summary>
@@ -175,7 +184,6 @@ public sealed class DaemonHost : IDisposable
         try
         {
             var rules = LoadRules();
-        var dns = _options.Dns ?? (_options.ConfigPath is { } path ? ConfigLoader.LoadOrThrow(File.ReadAllText(path), path).Dns : null);
             _names?.Apply(rules);
             return new ControlResponse(true, Message: $"{rules.Count} rules in force");
         }
@@ -193,15 +201,17 @@ public sealed class DaemonHost : IDisposable
         var path = configPath ?? _options.ConfigPath;
         try
         {
-            var next = path is null ? null : ConfigLoader.LoadOrThrow(File.ReadAllText(path), path);
+            var next = LoadConfig(path);
             var rules = RuleSources.Load(path, _paths.RuleFile);
-            var oldDns = _options.Dns ?? (_options.ConfigPath is { } old ? ConfigLoader.LoadOrThrow(File.ReadAllText(old), old).Dns : null);
+            var oldDns = _options.Dns ?? _config.Dns;
+            _planes?.Apply(next, _config);
             _names?.Apply(rules);
             _options = _options with { ConfigPath = path };
-            var dnsNote = next?.Dns is { } dns && dns != oldDns ? "; the dns: section changed: `steer stop && steer start` to use it" : "";
+            _config = next;
+            var dnsNote = _options.Dns is null && next.Dns is { } dns && dns != oldDns ? "; the dns: section changed: `steer stop && steer start` to use it" : "";
             return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
-        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException)
         {
             return new ControlResponse(false, $"nothing changed:\n{e.Message}");
         }
@@ -215,6 +225,7 @@ public sealed class DaemonHost : IDisposable
 
     public void Dispose()
     {
+        _planes?.Dispose();
         _resolver?.Dispose();
         _names?.Dispose();
         _stop.Dispose();

@@ -167,6 +167,8 @@ internal static class DaemonCommands
             Console.WriteLine($"rules     {running.Rules}");
             Console.WriteLine($"resolver  {(running.Resolver is { } at ? $"{at} (UDP and TCP), {running.Queries} queries" : "not running (--dns-listen, or dns: in steer.yaml)")}");
             Console.WriteLine($"decisions {running.Decisions} in the kernel ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
+            foreach (var plane in running.Planes ?? [])
+                Console.WriteLine($"{plane.Name,-9} {plane.Summary}");
             return 0;
         }));
         return status;
