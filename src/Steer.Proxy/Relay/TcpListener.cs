@@ -28,10 +28,14 @@ internal sealed unsafe class TcpListener : IPollable, IDisposable
 
     public static TcpListener Open(ProxyEngine engine, EventLoop loop, FlowEndpoint address, bool transparent)
     {
-        var fd = SocketSetup.Listening(address, udp: false, transparent);
-        var listener = new TcpListener(engine, loop, fd, transparent);
-        loop.Invoke(() => listener._token = loop.Register(fd, Sys.EPOLLIN, listener, 0));
-        return listener;
+        // Made on the loop's thread: it is in the namespace the proxy serves.
+        return loop.Invoke(() =>
+        {
+            var fd = SocketSetup.Listening(address, udp: false, transparent);
+            var listener = new TcpListener(engine, loop, fd, transparent);
+            listener._token = loop.Register(fd, Sys.EPOLLIN, listener, 0);
+            return listener;
+        });
     }
 
     public void OnEvents(int side, uint events)

@@ -35,10 +35,13 @@ internal sealed unsafe class UdpInbound : IPollable, IDisposable
 
     public static UdpInbound Open(ProxyEngine engine, EventLoop loop, FlowEndpoint address)
     {
-        var fd = SocketSetup.Listening(address, udp: true, transparent: true);
-        var inbound = new UdpInbound(engine, loop, fd);
-        loop.Invoke(() => inbound._token = loop.Register(fd, Sys.EPOLLIN, inbound, 0));
-        return inbound;
+        return loop.Invoke(() =>
+        {
+            var fd = SocketSetup.Listening(address, udp: true, transparent: true);
+            var inbound = new UdpInbound(engine, loop, fd);
+            inbound._token = loop.Register(fd, Sys.EPOLLIN, inbound, 0);
+            return inbound;
+        });
     }
 
     public void OnEvents(int side, uint events)
