@@ -66,6 +66,25 @@ internal sealed class ProxyLab : IAsyncDisposable
           tproxy: { port: 7893, interfaces: [lan0] }
         """;
 
+    /// <summary>
+    /// Makes the lab loop for a proxy without its bypass: the gateway's main table sends the target
+    /// back to the client (a wrong route), the client routes it to the gateway again, and the
+    /// gateway accepts packets from its own address on lan0 — so an unbound egress flow re-enters
+    /// the proxy as a new intercepted flow. A bound egress socket (the bypass) still leaves by wan0.
+    /// </summary>
+    public void BreakRouting()
+    {
+        Client.Forwarding();
+        Client.Sysctl("net.ipv4.conf.all.send_redirects", "0").Sysctl("net.ipv4.conf.c0.send_redirects", "0");
+        Gateway.Sysctl("net.ipv4.conf.all.rp_filter", "0").Sysctl("net.ipv4.conf.lan0.rp_filter", "0")
+               .Sysctl("net.ipv4.conf.lan0.accept_local", "1").Sysctl("net.ipv4.conf.all.accept_redirects", "0")
+               .Sysctl("net.ipv4.conf.lan0.accept_redirects", "0");
+        Gateway.Route("10.99.0.1/32 via 10.10.0.2 dev lan0");
+    }
+
+    /// <summary>Open fds of this process.</summary>
+    public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
+
     public void StopEngine()
     {
         Engine?.Dispose();
