@@ -42,6 +42,7 @@ internal static class Program
         RuleCommand.Create(),
         .. DaemonCommands.Create(),
         .. InspectCommands.Create(),
+        .. Proxy.ProxyCommands.Create(),
         ProbeCommand.Create(),
         DemoCommand.Create(),
     ];

@@ -66,6 +66,7 @@ public sealed class DaemonHost : IDisposable
         try
         {
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
+            Planes.ProxyDaemonPlane.AddressNames = _names.NameOf;
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
@@ -169,7 +170,9 @@ public sealed class DaemonHost : IDisposable
                 "reload" => ReloadResponse(),
                 "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, apply, stop)"),
+                "conns" => Planes.ProxyControl.Conns(_planes),
+                "loops" => Planes.ProxyControl.Loops(_planes),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, conns, loops, reload, apply, stop)"),
             };
         }
         catch (JsonException e)

@@ -85,9 +85,6 @@ public sealed class StormGuard(int ratePerSecond = StormGuard.DefaultRate, long 
     private static unsafe long FdLimit()
     {
         var limit = stackalloc ulong[2];
-        return getrlimit(7, limit) == 0 && limit[0] < int.MaxValue ? (long)limit[0] : 65536;
+        return Native.Sys.getrlimit(7 /* RLIMIT_NOFILE */, limit) == 0 && limit[0] < int.MaxValue ? (long)limit[0] : 65536;
     }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    private static extern unsafe int getrlimit(int resource, ulong* limit);
 }

@@ -89,6 +89,9 @@ internal static unsafe partial class Sys
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int setns(int fd, int nstype);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int getrlimit(int resource, ulong* limit);
+
     internal const int AF_INET = 2, AF_INET6 = 10;
     internal const int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     internal const int IPPROTO_TCP = 6, IPPROTO_UDP = 17;
