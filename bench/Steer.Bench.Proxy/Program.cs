@@ -24,7 +24,7 @@ catch (Exception e)
     return 2;
 }
 
-internal sealed record BenchOptions(int Rounds, int Seconds, bool SkipV2ray, int IdleConnections)
+internal sealed record BenchOptions(int Rounds, int Seconds, bool SkipV2ray, int IdleConnections, bool OnlyV2ray = false)
 {
     public static BenchOptions? Parse(string[] args)
     {
@@ -36,6 +36,7 @@ internal sealed record BenchOptions(int Rounds, int Seconds, bool SkipV2ray, int
                 case "--rounds": options = options with { Rounds = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
                 case "--seconds": options = options with { Seconds = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
                 case "--no-v2ray": options = options with { SkipV2ray = true }; break;
+                case "--only-v2ray": options = options with { OnlyV2ray = true }; break;
                 case "--idle": options = options with { IdleConnections = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
                 default:
                     Console.Error.WriteLine("usage: bench/proxy/run.sh [--rounds N (3)] [--seconds S per run (3)] [--idle N (1000)] [--no-v2ray]");

@@ -49,7 +49,9 @@ internal static class ProxyBench
         await Task.Delay(500);
 
         List<Mode> modes = [new ForwardMode(), new SteerMode(yamlPath)];
-        if (!options.SkipV2ray)
+        if (options.OnlyV2ray)
+            modes = [new ForwardMode(), new V2rayMode(v2rayPath, steerConfig)];
+        else if (!options.SkipV2ray)
         {
             if (File.Exists("/usr/bin/v2ray"))
                 modes.Add(new V2rayMode(v2rayPath, steerConfig));
@@ -149,6 +151,8 @@ internal static class ProxyBench
             "wrk", "-t", "2", "-c", "32", "-d", $"{seconds}s", "-H", "Connection: close", $"http://{Target}:{HttpPort}/");
         var line = result.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("Requests/sec:", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"wrk: {result}");
+        if (result.Stdout.Split('\n').FirstOrDefault(l => l.Contains("Socket errors", StringComparison.Ordinal)) is { } errors)
+            Console.WriteLine($"    wrk: {errors.Trim()}");
         return double.Parse(line["Requests/sec:".Length..].Trim());
     }
 

@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static char response[2048];
-static int response_length;
+static char response[2048], response_close[2048];
+static int response_length, response_close_length;
 static int listener;
 
 static void *serve(void *unused) {
@@ -47,8 +47,13 @@ static void *serve(void *unused) {
         continue;
       }
       buffer[got] = 0;
-      if (write(fd, response, response_length) < 0 || strcasestr(buffer, "connection: close"))
+      if (strcasestr(buffer, "connection: close")) {
+        if (write(fd, response_close, response_close_length) < 0) {
+        }
         close(fd);
+      } else if (write(fd, response, response_length) < 0) {
+        close(fd);
+      }
     }
   }
   return NULL;
@@ -60,6 +65,9 @@ static int server(int port) {
   response_length = snprintf(response, sizeof response,
                              "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n\r\n%.*s",
                              sizeof body, (int)sizeof body, body);
+  response_close_length = snprintf(response_close, sizeof response_close,
+                                   "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n\r\n%.*s",
+                                   sizeof body, (int)sizeof body, body);
   listener = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int zero = 0, one = 1;
   setsockopt(listener, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);

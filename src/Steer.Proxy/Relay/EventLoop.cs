@@ -143,10 +143,12 @@ internal sealed unsafe class EventLoop : IDisposable
         Sys.epoll_ctl(_epoll, Sys.EPOLL_CTL_MOD, fd, &ev);
     }
 
-    /// <summary>Removes the fd from epoll (before it is closed) and frees its slot.</summary>
-    public void Unregister(int fd, ulong token)
+    /// <summary>Frees the fd's slot; with <paramref name="closing"/> the caller closes the fd right
+    /// after, which removes it from epoll by itself (one syscall less per socket), else it is removed here.</summary>
+    public void Unregister(int fd, ulong token, bool closing = false)
     {
-        Sys.epoll_ctl(_epoll, Sys.EPOLL_CTL_DEL, fd, null);
+        if (!closing)
+            Sys.epoll_ctl(_epoll, Sys.EPOLL_CTL_DEL, fd, null);
         var index = (int)(uint)token;
         if (index < _used && _slots[index].Generation == (uint)(token >> 32) && _slots[index].Handler is not null)
             Release(index);

@@ -326,7 +326,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
         _phase = Phase.Closed;
         if (_client >= 0)
         {
-            _loop.Unregister(_client, _clientToken);
+            _loop.Unregister(_client, _clientToken, closing: true);
             if (abortive)
                 Sys.SetAbortiveClose(_client);
             Sys.close(_client);
@@ -335,7 +335,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
         if (_upstream >= 0)
         {
             if (_upstreamToken != 0)
-                _loop.Unregister(_upstream, _upstreamToken);
+                _loop.Unregister(_upstream, _upstreamToken, closing: true);
             if (abortive)
                 Sys.SetAbortiveClose(_upstream);
             Sys.close(_upstream);

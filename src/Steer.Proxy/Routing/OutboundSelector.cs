@@ -67,10 +67,17 @@ public sealed class OutboundSelector(RuleSet rules, ProxySettings settings, IDef
     private OutboundChoice Auto(bool ipv4, string why)
     {
         var auto = defaults.DefaultInterface(ipv4);
-        return auto is null
+        // Most flows take the default: reuse the choice while the default interface stays.
+        ref var cached = ref ipv4 ? ref _auto4 : ref _auto6;
+        if (cached is { } last && last.Interface == auto && last.Rule == why)
+            return last;
+        return cached = auto is null
             ? new OutboundChoice(OutboundKind.Reject, null, null, why, $"no {(ipv4 ? "IPv4" : "IPv6")} default route in the main table")
             : new OutboundChoice(OutboundKind.Direct, auto, null, why);
     }
+
+    private OutboundChoice? _auto4;
+    private OutboundChoice? _auto6;
 }
 
 /// <summary>The interface of the main table's default route, per family; null when there is none.</summary>

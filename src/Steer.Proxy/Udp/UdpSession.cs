@@ -121,7 +121,7 @@ internal sealed unsafe class UdpSession : IPollable
         if (_closed)
             return;
         _closed = true;
-        _loop.Unregister(_egress, _token);
+        _loop.Unregister(_egress, _token, closing: true);
         Sys.close(_egress);
         _egress = -1;
         if (_reply >= 0)
