@@ -29,7 +29,7 @@ internal sealed class ProxyLab : IAsyncDisposable
     public SteerConfig? Config { get; private set; }
     public StringWriter Log { get; } = new();
 
-    public static async Task<ProxyLab> BuildAsync(Action<Topology>? extra = null)
+    public static async Task<ProxyLab> BuildAsync(bool secondUplink = false)
     {
         var lab = await Steer.Lab.Lab.BuildAsync(t =>
         {
@@ -42,7 +42,13 @@ internal sealed class ProxyLab : IAsyncDisposable
             client.Route("default via 10.10.0.1").Route("default via fd10::1");
             gw.Route("default via 10.20.0.2").Route("default via fd20::2");
             server.Route("10.10.0.0/24 via 10.20.0.1").Route("fd10::/64 via fd20::1");
-            extra?.Invoke(t);
+            if (secondUplink)
+            {
+                // wan1 (10.30.0.1 ↔ 10.30.0.2) with a table for sockets bound to it: a rule's
+                // via wan1 shows at the server as source 10.30.0.1.
+                t.Link(gw.End("wan1", "10.30.0.1/24"), server.End("s1", "10.30.0.2/24"));
+                gw.Rule("oif wan1 lookup 200").Route("default via 10.30.0.2 dev wan1 table 200");
+            }
         });
         var proxyLab = new ProxyLab(lab);
         proxyLab.Server.Echo(EchoPort);

@@ -9,6 +9,8 @@ namespace Steer.Proxy.Tests.Unit;
 public sealed class SnifferTests
 {
     /// <summary>A real ClientHello, written by .NET's own TLS client into a memory pipe.</summary>
+    internal static byte[] ClientHelloFor(string host) => ClientHello(host);
+
     private static byte[] ClientHello(string host)
     {
         var captured = new CapturingStream();
