@@ -102,8 +102,7 @@ internal sealed unsafe class EventLoop : IDisposable
     {
         if (IsLoopThread)
             return work();
-        if (_stopping)
-            throw new ObjectDisposedException("the proxy's event loop has stopped");
+        ObjectDisposedException.ThrowIf(_stopping, this);
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {

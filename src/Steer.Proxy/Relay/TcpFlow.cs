@@ -304,26 +304,33 @@ internal sealed unsafe partial class TcpFlow : IPollable
             return;
         }
         // Edge-triggered: data that arrived while dialing raised no new edge, so pump both once.
-        Relay(SideClient, Sys.EPOLLIN | Sys.EPOLLOUT);
+        Relay(SideClient, Sys.EPOLLIN);
+        if (_phase == Phase.Relaying)
+            Relay(SideUpstream, Sys.EPOLLIN);
     }
 
     private void Relay(int side, uint events)
     {
         _lastActiveMs = _loop.NowMs;
+        const uint Readable = Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR;
+        const uint Broken = Sys.EPOLLHUP | Sys.EPOLLERR;
         var broken = (events & Sys.EPOLLERR) != 0;
+        // Edge-triggered epoll reports every ready bit on every wake-up: a socket receiving data says
+        // "writable" too. Pump a direction from its sink's side only when it waits for room (bytes
+        // left in its pipe): half the splice calls of a one-way stream.
         var result = 0;
         if (side == SideClient)
         {
-            if ((events & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if ((events & Readable) != 0)
                 result = _up.Pump(_client, _upstream, _loop.Pipes);
-            if (result == 0 && (events & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if (result == 0 && (events & Sys.EPOLLOUT) != 0 && (_down.Pending > 0 || (events & Broken) != 0))
                 result = _down.Pump(_upstream, _client, _loop.Pipes);
         }
         else
         {
-            if ((events & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if ((events & Readable) != 0)
                 result = _down.Pump(_upstream, _client, _loop.Pipes);
-            if (result == 0 && (events & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if (result == 0 && (events & Sys.EPOLLOUT) != 0 && (_up.Pending > 0 || (events & Broken) != 0))
                 result = _up.Pump(_client, _upstream, _loop.Pipes);
         }
         if (result < 0 || (broken && !(_up.Done && _down.Done)))
