@@ -66,6 +66,8 @@ public sealed class DaemonHost : IDisposable
         try
         {
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
+            if (dns is not null)
+                _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
@@ -79,7 +81,10 @@ public sealed class DaemonHost : IDisposable
                 PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; _stop.Cancel(); }),
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
             }.AsDisposable();
-            using var sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+            // Expired decisions are already ignored by the programs; sweeping gives their room
+            // back and keeps `steer decision` honest, at least as often as the grace period.
+            var sweepEvery = TimeSpan.FromSeconds(Math.Clamp(_names.Grace.TotalSeconds, 1, 30));
+            using var sweeper = new Timer(_ => Sweep(), null, sweepEvery, sweepEvery);
             _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
             ServeControl();
             return 0;

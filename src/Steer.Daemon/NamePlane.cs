@@ -16,8 +16,8 @@ namespace Steer.Daemon;
 public sealed class NamePlane : IDisposable
 {
     /// <summary>Decisions outlive the TTL a little: an application may connect just after the
-    /// record expired from its own cache.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+    /// record expired from its own cache (steer.yaml dns.grace).</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(Steer.Policy.Configuration.DnsSettings.DefaultGraceSeconds);
 
     /// <summary>An index no interface has: binding to it fails, so the flow is refused. Used for
     /// `reject` rules and for rules whose interface does not exist (fail closed).</summary>
