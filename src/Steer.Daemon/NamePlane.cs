@@ -29,7 +29,6 @@ public sealed class NamePlane : IDisposable
     private readonly TextWriter _log;
     private readonly Lock _gate = new();
     private RuleSet _rules;
-    private Dictionary<Rule, uint> _ruleIds;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, (string Name, DateTime Expires)> _names = new();
@@ -40,7 +39,7 @@ public sealed class NamePlane : IDisposable
         _cidrRules = cidrRules;
         _log = log;
         _netlink = NetlinkHandle.Open();
-        (_rules, _ruleIds) = (rules, IdsOf(rules));
+        _rules = rules;
         WriteCidrRules();
     }
 
@@ -58,7 +57,7 @@ public sealed class NamePlane : IDisposable
     public void Apply(RuleSet rules)
     {
         lock (_gate)
-            (_rules, _ruleIds) = (rules, IdsOf(rules));
+            _rules = rules;
         WriteCidrRules();
     }
 
@@ -67,14 +66,13 @@ public sealed class NamePlane : IDisposable
     private void WriteCidrRules()
     {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
-        foreach (var rule in Rules)
+        var rules = Rules;
+        for (int i = 0; i < rules.Count; i++)
         {
+            var rule = rules[i];
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
                 continue;
-            uint id;
-            lock (_gate)
-                id = _ruleIds.GetValueOrDefault(rule);
-            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, id));
+            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
         }
         _cidrRules.Replace(entries);
     }
@@ -93,9 +91,7 @@ public sealed class NamePlane : IDisposable
         if (match is not { } found || found.Rule.Action is OutboundAction)
             return; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
-        uint id;
-        lock (_gate)
-            id = _ruleIds.GetValueOrDefault(found.Rule);
+        uint id = found.Id;
         foreach (var (address, ttl) in addresses)
         {
             _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
@@ -140,15 +136,6 @@ public sealed class NamePlane : IDisposable
                 _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
             return link?.Index ?? Refuse;
         }
-    }
-
-    private static Dictionary<Rule, uint> IdsOf(RuleSet rules)
-    {
-        var ids = new Dictionary<Rule, uint>();
-        uint next = 1;
-        foreach (var rule in rules.CanonicalOrder)
-            ids[rule] = next++;
-        return ids;
     }
 
     public void Dispose()
