@@ -214,6 +214,7 @@ public sealed class RoutePlane : IDisposable
 
     private void WorkLoop()
     {
+        _kernel.EnterOnCurrentThread();
         while (true)
         {
             _wake.Wait();

@@ -31,7 +31,23 @@ public sealed class RouteKernel : IDisposable
 
     public string? NetnsPath => _netnsPath;
 
-    public T InNamespace<T>(Func<T> work) => _netnsPath is null ? work() : NetNamespace.Run(_netnsPath, work);
+    // The namespace the current thread was moved into by EnterOnCurrentThread, if any.
+    [ThreadStatic] private static string? t_entered;
+
+    /// <summary>Runs <paramref name="work"/> in this kernel's namespace: directly on the caller's
+    /// thread when it is there, else on a thread that enters it (one per call).</summary>
+    public T InNamespace<T>(Func<T> work) =>
+        _netnsPath is null || t_entered == _netnsPath ? work() : NetNamespace.Run(_netnsPath, work);
+
+    /// <summary>Moves the calling thread (a dedicated worker of the caller's) into this kernel's
+    /// namespace, so its sysctl and nft calls need no thread of their own.</summary>
+    public void EnterOnCurrentThread()
+    {
+        if (_netnsPath is null || t_entered == _netnsPath)
+            return;
+        NetNamespace.EnterOnCurrentThread(_netnsPath);
+        t_entered = _netnsPath;
+    }
 
     public HostFacts ReadFacts(SteerConfig config, IReadOnlyDictionary<string, string> saved)
     {
