@@ -133,6 +133,8 @@ internal static class DaemonCommands
             }
             // Whatever a daemon that died left: its pins (the decisions stay enforced until now).
             HostBinding.RemoveAll(paths.HostPins);
+            if (status is null)
+                Steer.Daemon.Planes.RoutesDaemonPlane.RemoveLeftovers(paths, Console.Out);
             File.Delete(paths.Socket);
             var daemonCgroup = new Cgroup(Path.Combine(SteerMounts.CgroupRoot(), "steer", "daemon"));
             if (daemonCgroup.Exists && daemonCgroup.TryRemove(TimeSpan.FromSeconds(2)))

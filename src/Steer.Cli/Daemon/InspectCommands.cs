@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Steer.Cli.Commands;
+using Steer.Cli.Routes;
 using Steer.Cli.Run;
 using Steer.Daemon;
 
@@ -56,6 +57,10 @@ internal static class InspectCommands
         var target = new Argument<string>("NAME|ADDRESS") { Description = "A domain name or an IP address." };
         var config = new Option<FileInfo?>("--config", "-c") { Description = "steer.yaml, whose rules count too.", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print JSON: rule, why, location, effect, interface {name, index, exists, up, route}, decision." };
+        var from = new Option<string?>("--from") { Description = "Route plane: the local address a reply is sent from.", HelpName = "ADDR" };
+        var iif = new Option<string?>("--iif") { Description = "Route plane: the interface the request came in on.", HelpName = "IFACE" };
+        var oif = new Option<string?>("--oif") { Description = "Route plane: the interface the replying socket is bound to.", HelpName = "IFACE" };
+        var mark = new Option<string?>("--mark") { Description = "Route plane: the packet mark (default: the mark Steer gives connections arriving on --iif).", HelpName = "MARK" };
         var explain = new Command("explain", """
             Say which rule a name or an address falls under, which interface that gives, and how.
 
@@ -63,12 +68,18 @@ internal static class InspectCommands
             address the kernel's decision and the route a socket bound to that interface would
             take. Works without the daemon.
 
+            With --from, --iif, --oif or --mark: the route plane's answer instead — which rule and
+            table a reply from ADDR to the destination takes, for a request that came in on IFACE.
+
             Examples:
               steer explain www.example.com
               steer explain 10.8.1.2 --json
-            """) { target, config, json };
+              steer explain --from 192.168.2.1 --iif eth2 172.16.1.2
+            """) { target, config, json, from, iif, oif, mark };
         explain.SetAction(result => CommandErrors.Run(() =>
         {
+            if (RouteExplanation.Requested(result.GetValue(from), result.GetValue(iif), result.GetValue(oif), result.GetValue(mark)) is { } question)
+                return RouteExplanation.Print(result.GetValue(target)!, question);
             var paths = DaemonPaths.FromEnvironment();
             var rules = RuleSources.Load(result.GetValue(config)?.FullName, paths.RuleFile);
             var explanation = Explainer.Explain(result.GetValue(target)!, rules, paths);
