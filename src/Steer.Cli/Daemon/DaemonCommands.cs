@@ -95,7 +95,8 @@ internal static class DaemonCommands
             if (result.GetValue(takeOver))
                 command.Add("--take-over-dns");
             var daemon = SpawnedProcess.StartDetached(command, paths.Log);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            // It exits early if the daemon dies; a million rules on a busy machine take a while.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
                 if (daemon.Exited.IsCompleted)
@@ -108,7 +109,7 @@ internal static class DaemonCommands
                 Thread.Sleep(20);
             }
             daemon.Signal(Steer.Linux.Native.Libc.SIGTERM);
-            throw new InvalidOperationException($"the daemon did not become ready within 20 s:\n{Tail(paths.Log)}");
+            throw new InvalidOperationException($"the daemon did not become ready within 60 s:\n{Tail(paths.Log)}");
         }));
         return start;
     }
