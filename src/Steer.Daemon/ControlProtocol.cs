@@ -29,7 +29,8 @@ public sealed record DaemonStatus(
     string? Resolver,
     long Queries,
     long CacheHits,
-    IReadOnlyList<PlaneStatus>? Planes = null);
+    IReadOnlyList<PlaneStatus>? Planes = null,
+    Steer.Resolver.ResolverStats? ResolverStats = null);
 
 /// <summary>A plane beyond sockets and names (routes, proxy) and what it enforces now.</summary>
 public sealed record PlaneStatus(string Name, string Summary);

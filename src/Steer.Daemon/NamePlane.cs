@@ -80,8 +80,9 @@ public sealed class NamePlane : IDisposable
     }
 
     /// <summary>Writes the decisions an answer calls for. The rule is matched against every
-    /// name of the CNAME chain, the question first; the first name a rule covers decides.</summary>
-    public void Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
+    /// name of the CNAME chain, the question first; the first name a rule covers decides.
+    /// Returns how many addresses it decided (0: no rule covers the chain).</summary>
+    public int Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
     {
         var now = DateTime.UtcNow;
         foreach (var (address, ttl) in addresses)
@@ -91,7 +92,7 @@ public sealed class NamePlane : IDisposable
             if ((match = MatchName(name)) is not null)
                 break;
         if (match is not { } found || found.Rule.Action is OutboundAction)
-            return; // no rule, or a proxy outbound: the proxy plane's business
+            return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id;
         lock (_gate)
@@ -101,6 +102,7 @@ public sealed class NamePlane : IDisposable
             _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
             Interlocked.Increment(ref _written);
         }
+        return addresses.Count;
     }
 
     private void OnAnswer(DnsAnswerSeen answer)
