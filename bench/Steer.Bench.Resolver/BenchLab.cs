@@ -58,8 +58,7 @@ internal sealed class BenchLab : IDisposable
     }
 
     /// <summary>The daemon's `status --json` resolverStats.</summary>
-    public JsonElement SteerStats() =>
-        JsonDocument.Parse(Steer("status", "--json")).RootElement.GetProperty("resolverStats");
+    public JsonElement SteerStatus() => JsonDocument.Parse(Steer("status", "--json")).RootElement;
 
     public int SteerPid() => JsonDocument.Parse(Steer("status", "--json")).RootElement.GetProperty("pid").GetInt32();
 

@@ -50,6 +50,10 @@ public sealed class NamePlane : IDisposable
 
     public long DecisionsWritten => Interlocked.Read(ref _written);
 
+    /// <summary>How long writing one answer's decisions into the kernel took (the map updates
+    /// alone): what decide-before-answer adds to the answer's latency (bench/resolver).</summary>
+    public Steer.Resolver.LatencyHistogram MapUpdates { get; } = new();
+
     /// <summary>Starts learning from DNS answers on every interface of this namespace.</summary>
     public void StartPassiveLearning() =>
         _listener = PassiveDnsListener.Start(null, PassiveDnsOptions.Default with { IncludeLoopback = true }, OnAnswer);
@@ -97,11 +101,13 @@ public sealed class NamePlane : IDisposable
         uint id;
         lock (_gate)
             id = _ruleIds.GetValueOrDefault(found.Rule);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var (address, ttl) in addresses)
         {
             _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
             Interlocked.Increment(ref _written);
         }
+        MapUpdates.RecordSince(start);
         return addresses.Count;
     }
 

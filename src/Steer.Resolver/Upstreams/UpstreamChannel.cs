@@ -25,6 +25,7 @@ internal sealed class UpstreamChannel : IDisposable
         try
         {
             _socket.ReceiveBufferSize = 1 << 20;
+            _socket.ReceiveTimeout = 250; // how soon the thread notices Dispose
             _socket.Connect(server);
         }
         catch
@@ -32,7 +33,7 @@ internal sealed class UpstreamChannel : IDisposable
             _socket.Dispose();
             throw;
         }
-        _ = ReceiveLoopAsync();
+        new Thread(ReceiveLoop) { IsBackground = true, Name = $"steer-dns-up {server}" }.Start();
     }
 
     /// <summary>Queries sent through this socket so far.</summary>
@@ -63,7 +64,9 @@ internal sealed class UpstreamChannel : IDisposable
         _socket.Send(query);
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>A thread of its own, blocking in recv: answers are handled the moment they
+    /// arrive, with no hop through the thread pool (which busy machines delay by milliseconds).</summary>
+    private void ReceiveLoop()
     {
         var buffer = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
         var scratch = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
@@ -72,7 +75,7 @@ internal sealed class UpstreamChannel : IDisposable
             int length;
             try
             {
-                length = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                length = _socket.Receive(buffer, SocketFlags.None);
             }
             catch (ObjectDisposedException)
             {
@@ -80,10 +83,9 @@ internal sealed class UpstreamChannel : IDisposable
             }
             catch (SocketException)
             {
-                // ECONNREFUSED from an ICMP port unreachable, and the like: the pending queries
-                // time out and fail over; nothing here says which one it was.
-                if (Volatile.Read(ref _disposed) != 0)
-                    return;
+                // The receive timeout (to notice Dispose); ECONNREFUSED from an ICMP port
+                // unreachable, and the like: pending queries time out and fail over, nothing
+                // here says which one it was.
                 continue;
             }
             if (length < 2)
