@@ -95,6 +95,7 @@ internal sealed class Forwarder : IDisposable
     {
         query.MaxAttempts = Math.Max(query.Group.Servers.Length, _options.MinAttempts);
         query.Attempt = 0;
+        query.Start = query.Group.Preferred; // fixed for the query: demotions meanwhile must not make it ask one twice
         Send(query);
     }
 
@@ -103,7 +104,7 @@ internal sealed class Forwarder : IDisposable
     {
         while (true)
         {
-            var server = query.Group.ServerFor(query.Attempt, query.Group.Preferred);
+            var server = query.Group.ServerFor(query.Attempt, query.Start);
             query.Server = server;
             UpstreamChannel? channel = null;
             try

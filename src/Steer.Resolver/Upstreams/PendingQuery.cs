@@ -51,6 +51,9 @@ internal sealed class PendingQuery
 
     public int MaxAttempts { get; set; }
 
+    /// <summary>Where in the group the first attempt went.</summary>
+    public int Start;
+
     /// <summary>Attempts made so far, the current one included.</summary>
     public int Attempt;
 
