@@ -9,7 +9,7 @@ internal sealed record BenchOptions
         usage: Steer.Bench.Resolver [options]
           --rounds N        timed rounds per variant and case (default 3)
           --seconds S       length of one dnsperf round (default 6)
-          --clients C       dnsperf -c: client sockets (default 4)
+          --clients C       dnsperf -c: client sockets, i.e. flows (default 16)
           --outstanding Q   dnsperf -q: queries in flight (default 200)
           --threads T       dnsperf -T (default 1)
           --latency-qps R   fixed rate of the latency phase (default 5000)
@@ -19,7 +19,7 @@ internal sealed record BenchOptions
 
     public int Rounds { get; init; } = 3;
     public int Seconds { get; init; } = 6;
-    public int Clients { get; init; } = 4;
+    public int Clients { get; init; } = 16;
     public int Outstanding { get; init; } = 200;
     public int Threads { get; init; } = 1;
     public int LatencyQps { get; init; } = 5000;
