@@ -182,6 +182,44 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
     }
 
+    [Fact]
+    public async Task Apply_changes_the_resolvers_upstreams_and_address_in_place_or_nothing()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        lab!["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.2");
+        lab["host"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            "--listen-address=127.0.0.1", "--bind-interfaces", "--port=5355"); // holds the address the last apply asks for
+        await Task.Delay(300);
+        Directory.CreateDirectory(StateDir);
+        var config = Path.Combine(StateDir, "steer.yaml");
+        await File.WriteAllTextAsync(config, $"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n");
+        (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
+        Assert.Equal("10.9.0.1", await Dig(5353));
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.2.0.1\n");
+        Assert.Contains("the resolver now listens on 127.0.0.1:5354", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal("10.9.0.2", await Dig(5354));
+        Assert.Null(await Dig(5353)); // the old address is let go
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5355\n  upstreams:\n    - 10.1.0.1\n");
+        var refused = await SteerCli("apply");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("nothing changed", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal("10.9.0.2", await Dig(5354)); // still the resolver and upstream in force
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.1.0.1\n");
+        (await SteerCli("apply")).EnsureSuccess();
+        Assert.Equal("10.9.0.1", await Dig(5354)); // same address, upstream swapped
+    }
+
+    private async Task<string?> Dig(int port)
+    {
+        var result = await lab!["host"].ExecAsync("dig", "@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "+short", "+tries=1", "+time=2", "www.example.test", "A");
+        return result.ExitCode == 0 && result.Stdout.Trim() is { Length: > 0 } answer ? answer : null;
+    }
+
     private async Task WaitForDecisions(int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(5);
