@@ -44,6 +44,17 @@ internal sealed class BenchLab : IDisposable
     public int DnsmasqPort { get; }
     public int SteerPort { get; }
 
+    /// <summary>The baseline dnsmasq's pid (the second process started).</summary>
+    public int DnsmasqPid => _processes[1].Id;
+
+    /// <summary>CPU time (user + system) a process has used so far, in seconds.</summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     public void Start()
     {
         Spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1",

@@ -12,7 +12,7 @@ internal sealed record BenchOptions
           --clients C       dnsperf -c: client sockets, i.e. flows (default 16)
           --outstanding Q   dnsperf -q: queries in flight (default 200)
           --threads T       dnsperf -T (default 1)
-          --latency-qps R   fixed rate of the latency phase (default 5000)
+          --latency-qps R   fixed rate of the latency phase (default 2000)
           --hot-names N     distinct names of the cache-hot file (default 1000)
           --steer PATH      the steer binary (default: the one beside this program)
         """;
@@ -22,7 +22,7 @@ internal sealed record BenchOptions
     public int Clients { get; init; } = 16;
     public int Outstanding { get; init; } = 200;
     public int Threads { get; init; } = 1;
-    public int LatencyQps { get; init; } = 5000;
+    public int LatencyQps { get; init; } = 2000;
     public int HotNames { get; init; } = 1000;
     public string SteerPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "steer");
 

@@ -16,7 +16,7 @@ internal static class Dnsperf
         {
             "-s", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-d", file, "-l", seconds.ToString(CultureInfo.InvariantCulture),
             "-c", options.Clients.ToString(CultureInfo.InvariantCulture), "-q", options.Outstanding.ToString(CultureInfo.InvariantCulture),
-            "-T", options.Threads.ToString(CultureInfo.InvariantCulture), "-t", "2",
+            "-T", options.Threads.ToString(CultureInfo.InvariantCulture), "-t", "2", "-O", "suppress=timeouts,unexpected",
         };
         if (once)
             args.AddRange(["-n", "1"]);
@@ -49,8 +49,11 @@ internal static class Dnsperf
                 lost = long.Parse(t.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         }
         process.WaitForExit();
-        if (process.ExitCode != 0 || qps == 0)
-            throw new InvalidOperationException($"dnsperf failed (exit {process.ExitCode}): {stderr.Result.Trim()}");
+        if (process.ExitCode != 0 || completed == 0)
+        {
+            var error = stderr.Result.Trim();
+            throw new InvalidOperationException($"dnsperf failed (exit {process.ExitCode}, {completed} answers): {error[..Math.Min(error.Length, 400)]}");
+        }
         return new DnsperfResult(qps, sent, completed, lost, latencies);
     }
 }

@@ -69,17 +69,29 @@ foreach (var (_, port) in variants)
     Dnsperf.Run(port, hot, options, options.Seconds, once: true); // fills both caches
 
 var qps = new Dictionary<(string Case, string Variant), List<double>>();
+var cpu = new Dictionary<(string Case, string Variant), List<double>>(); // CPU µs per answered query
 void Add(string c, string v, double q) => (qps.TryGetValue((c, v), out var l) ? l : qps[(c, v)] = []).Add(q);
+int steerPid = lab.SteerPid();
+int PidOf(string variant) => variant == "steer" ? steerPid : lab.DnsmasqPid;
+DnsperfResult Measure(string c, string variant, int port, string file, bool once)
+{
+    double before = BenchLab.CpuSeconds(PidOf(variant));
+    var result = Dnsperf.Run(port, file, options, options.Seconds, once: once);
+    double used = BenchLab.CpuSeconds(PidOf(variant)) - before;
+    (cpu.TryGetValue((c, variant), out var l) ? l : cpu[(c, variant)] = []).Add(used * 1e6 / Math.Max(1, result.Completed));
+    Add(c, variant, result.Qps);
+    return result;
+}
 int coldNames = 80_000 * options.Seconds;
 for (int round = 0; round < options.Rounds; round++)
 {
     var order = round % 2 == 0 ? variants : [.. variants.Reverse()];
     foreach (var (name, port) in order)
-        Add("cache-hot", name, Dnsperf.Run(port, hot, options, options.Seconds).Qps);
+        Measure("cache-hot", name, port, hot, once: false);
     foreach (var (name, port) in order)
     {
         var cold = QueryFile("cold", $"c{round}{name}-", coldNames); // names never asked before
-        Add("cache-cold", name, Dnsperf.Run(port, cold, options, options.Seconds, once: true).Qps);
+        Measure("cache-cold", name, port, cold, once: true);
     }
     Console.Error.Write('.');
 }
@@ -106,6 +118,13 @@ foreach (var c in new[] { "cache-hot", "cache-cold" })
     var result = c == "cache-hot" ? (s / d >= 1.2 ? "PASS" : "FAIL") : "info";
     var all = string.Join(' ', qps[(c, "steer")].Zip(qps[(c, "dnsmasq")], (a, b) => (a / b).ToString("0.00", CultureInfo.InvariantCulture)));
     Console.WriteLine($"{c,-11}{BenchLab.Format(d),13}{BenchLab.Format(s),12}{s / d,8:0.00}{goal,8}  {result,-8} ({all})");
+}
+Console.WriteLine();
+Console.WriteLine($"{"CPU per query, µs",-24}{"dnsmasq",8}{"steer",8}{"ratio",8}   (process CPU time over answers, medians; load-independent)");
+foreach (var c in new[] { "cache-hot", "cache-cold" })
+{
+    double d = Statistics.Median(cpu[(c, "dnsmasq")]), s = Statistics.Median(cpu[(c, "steer")]);
+    Console.WriteLine($"{c,-24}{d,8:0.0}{s,8:0.0}{s / d,8:0.00}");
 }
 Console.WriteLine();
 Console.WriteLine($"latency at {options.LatencyQps} q/s, µs   dnsmasq p50    p99   steer p50    p99   p99 ratio");
