@@ -134,7 +134,8 @@ public sealed class DaemonHost : IDisposable
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
-        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0,
+        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
+        MapUpdates: _names is null ? null : new MapUpdateStats(_names.MapUpdates.Count, _names.MapUpdates.PercentileMicros(0.5), _names.MapUpdates.PercentileMicros(0.99)),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
     /// <summary>One request per connection, one line each way; requests are served one at a
@@ -200,7 +201,8 @@ public sealed class DaemonHost : IDisposable
 
     /// <summary>`steer apply`: the configuration (a new file, or the same one re-read) replaces
     /// the one in force, all or nothing: on any error nothing changes and the error is returned.
-    /// Rules change at once; a changed dns: section needs a restart, and says so.</summary>
+    /// Rules change at once; so does a changed dns: section (<see cref="ApplyDns"/>), unless the
+    /// daemon was started with --dns-listen/--upstream, which keep precedence.</summary>
     private ControlResponse ApplyResponse(string? configPath)
     {
         var path = configPath ?? _options.ConfigPath;
@@ -209,17 +211,49 @@ public sealed class DaemonHost : IDisposable
             var next = LoadConfig(path);
             var rules = RuleSources.Load(path, _paths.RuleFile);
             var oldDns = _options.Dns ?? _config.Dns;
-            _planes?.Apply(next, _config);
+            var newDns = _options.Dns ?? next.Dns;
+            var dnsNote = ApplyDns(oldDns, newDns); // first: it can fail (address in use) and is undone below
+            try
+            {
+                _planes?.Apply(next, _config);
+            }
+            catch (PlaneException)
+            {
+                ApplyDns(newDns, oldDns);
+                throw;
+            }
             _names?.Apply(rules);
             _options = _options with { ConfigPath = path };
             _config = next;
-            var dnsNote = _options.Dns is null && next.Dns is { } dns && dns != oldDns ? "; the dns: section changed: `steer stop && steer start` to use it" : "";
             return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
-        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException)
+        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException or InvalidOperationException)
         {
             return new ControlResponse(false, $"nothing changed:\n{e.Message}");
         }
+    }
+
+    /// <summary>A changed dns: section takes effect in place: new upstreams are swapped in, a new
+    /// listen address is bound before the old one is closed, a resolver starts or stops. Throws
+    /// InvalidOperationException, changing nothing, when the new address cannot be bound.</summary>
+    private string ApplyDns(DnsSettings? from, DnsSettings? to)
+    {
+        if (from == to)
+            return "";
+        _names!.Grace = TimeSpan.FromSeconds(to?.GraceSeconds ?? DnsSettings.DefaultGraceSeconds);
+        if (to is null)
+        {
+            _resolver?.Dispose();
+            _resolver = null;
+            return "; the resolver is stopped";
+        }
+        if (_resolver is null)
+        {
+            _resolver = Resolver.Start(to, _names!, _log);
+            return $"; the resolver listens on {_resolver.Listening}";
+        }
+        _resolver.Reconfigure(to);
+        return $"; the resolver now listens on {_resolver.Listening} with {to.Upstreams.Count} upstreams";
     }
 
     private ControlResponse StopResponse()

@@ -49,6 +49,10 @@ public sealed class NamePlane : IDisposable
 
     public long DecisionsWritten => Interlocked.Read(ref _written);
 
+    /// <summary>How long writing one answer's decisions into the kernel took (the map updates
+    /// alone): what decide-before-answer adds to the answer's latency (bench/resolver).</summary>
+    public Steer.Resolver.LatencyHistogram MapUpdates { get; } = new();
+
     /// <summary>Starts learning from DNS answers on every interface of this namespace.</summary>
     public void StartPassiveLearning() =>
         _listener = PassiveDnsListener.Start(null, PassiveDnsOptions.Default with { IncludeLoopback = true }, OnAnswer);
@@ -78,8 +82,9 @@ public sealed class NamePlane : IDisposable
     }
 
     /// <summary>Writes the decisions an answer calls for. The rule is matched against every
-    /// name of the CNAME chain, the question first; the first name a rule covers decides.</summary>
-    public void Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
+    /// name of the CNAME chain, the question first; the first name a rule covers decides.
+    /// Returns how many addresses it decided (0: no rule covers the chain).</summary>
+    public int Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
     {
         var now = DateTime.UtcNow;
         foreach (var (address, ttl) in addresses)
@@ -89,14 +94,17 @@ public sealed class NamePlane : IDisposable
             if ((match = MatchName(name)) is not null)
                 break;
         if (match is not { } found || found.Rule.Action is OutboundAction)
-            return; // no rule, or a proxy outbound: the proxy plane's business
+            return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id = found.Id;
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var (address, ttl) in addresses)
         {
             _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
             Interlocked.Increment(ref _written);
         }
+        MapUpdates.RecordSince(start);
+        return addresses.Count;
     }
 
     private void OnAnswer(DnsAnswerSeen answer)

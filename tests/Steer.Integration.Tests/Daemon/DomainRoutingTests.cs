@@ -146,4 +146,40 @@ public sealed class DomainRoutingTests : DaemonLabTest
         Assert.Contains("1 rules in force", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
     }
+
+    [Fact]
+    public async Task Apply_changes_the_resolvers_upstreams_and_address_in_place_or_nothing()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        Lab["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.2");
+        Host.Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            "--listen-address=127.0.0.1", "--bind-interfaces", "--port=5355"); // holds the address the last apply asks for
+        await Task.Delay(300);
+        var config = await Config($"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n");
+        (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
+        Assert.Equal("10.9.0.1", await DigAt(5353));
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.2.0.1\n");
+        Assert.Contains("the resolver now listens on 127.0.0.1:5354", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal("10.9.0.2", await DigAt(5354));
+        Assert.Null(await DigAt(5353)); // the old address is let go
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5355\n  upstreams:\n    - 10.1.0.1\n");
+        var refused = await SteerCli("apply");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("nothing changed", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal("10.9.0.2", await DigAt(5354)); // still the resolver and upstream in force
+
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.1.0.1\n");
+        (await SteerCli("apply")).EnsureSuccess();
+        Assert.Equal("10.9.0.1", await DigAt(5354)); // same address, upstream swapped
+    }
+
+    private async Task<string?> DigAt(int port)
+    {
+        var result = await Host.ExecAsync("dig", "@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "+short", "+tries=1", "+time=2", "www.example.test", "A");
+        return result.ExitCode == 0 && result.Stdout.Trim() is { Length: > 0 } answer ? answer : null;
+    }
 }
