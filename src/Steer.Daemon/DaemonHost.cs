@@ -68,6 +68,7 @@ public sealed class DaemonHost : IDisposable
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
             if (dns is not null)
                 _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
+            Planes.ProxyDaemonPlane.AddressNames = _names.NameOf;
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
@@ -175,7 +176,9 @@ public sealed class DaemonHost : IDisposable
                 "reload" => ReloadResponse(),
                 "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, apply, stop)"),
+                "conns" => Planes.ProxyControl.Conns(_planes),
+                "loops" => Planes.ProxyControl.Loops(_planes),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, conns, loops, reload, apply, stop)"),
             };
         }
         catch (JsonException e)

@@ -118,6 +118,11 @@ public sealed class NamePlane : IDisposable
     /// would otherwise pass for a name under example.com.</summary>
     public RuleMatch? MatchName(string name) => name.Contains('\\', StringComparison.Ordinal) ? null : Rules.MatchName(name);
 
+    /// <summary>The name an address was last an answer for, while its TTL lasts (the proxy's domain
+    /// rules for intercepted flows); null when none.</summary>
+    public string? NameOf(IPAddress address) =>
+        _names.TryGetValue(address, out var entry) && entry.Item2 > DateTime.UtcNow ? entry.Item1 : null;
+
     /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
     /// expired entries are dropped as they are read.</summary>
     public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> AddressNames()
