@@ -39,7 +39,12 @@ public sealed record DaemonStatus(
     string? Resolver,
     long Queries,
     long CacheHits,
-    IReadOnlyList<PlaneStatus>? Planes = null);
+    IReadOnlyList<PlaneStatus>? Planes = null,
+    Steer.Resolver.ResolverStats? ResolverStats = null,
+    MapUpdateStats? MapUpdates = null);
+
+/// <summary>Kernel decision map updates per answer: how many, and their time (µs).</summary>
+public sealed record MapUpdateStats(long Count, double P50Micros, double P99Micros);
 
 /// <summary>A plane beyond sockets and names (routes, proxy) and what it enforces now.</summary>
 public sealed record PlaneStatus(string Name, string Summary);
