@@ -13,6 +13,11 @@ public static class Ownership
     /// <summary>rtm_protocol / FRA_PROTOCOL of every route and rule Steer makes ("proto 245").</summary>
     public const RouteProtocol Protocol = (RouteProtocol)245;
 
+    /// <summary>The proxy plane's fwmark rule and local routes ("proto 250", Steer.Proxy's
+    /// InterceptionSetup): Steer's too, in Steer's ranges, so not a collision — and not the route
+    /// plane's to delete.</summary>
+    public const RouteProtocol ProxyProtocol = (RouteProtocol)250;
+
     /// <summary>The packet and conntrack mark bits Steer uses for return paths: one value per
     /// symmetric uplink, 255 at most. Other bits of a mark are left as they are.</summary>
     public const uint MarkMask = 0x00ff0000;

@@ -72,7 +72,7 @@ public static class RouteDiff
         }
 
         var collisions = new List<string>();
-        foreach (var rule in actual.Rules.Where(r => r.Protocol != Ownership.Protocol && r.Priority is { } p && ranges.Priorities.Contains(p)))
+        foreach (var rule in actual.Rules.Where(r => r.Protocol != Ownership.Protocol && r.Protocol != Ownership.ProxyProtocol && r.Priority is { } p && ranges.Priorities.Contains(p)))
             collisions.Add($"rule `{RouteText.Rule(rule)}` is not Steer's but sits in Steer's priorities {ranges.Priorities} (routing.priorities): " +
                            "delete it, or give Steer another range");
         foreach (var route in actual.Routes.Where(r => r.Protocol != Ownership.Protocol && desired.Tables.Contains(r.Table)))

@@ -43,6 +43,8 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
         SteerMounts.BpfRoot();
         Directory.CreateDirectory(CgroupPath);
         await File.WriteAllTextAsync(ConfigPath, """
+            uplinks:
+              - { interface: wan0, gateway: 10.20.0.2 }
             rules:
               - { cidr: 10.99.0.2/32, action: reject }
             proxy:
@@ -67,17 +69,31 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
     private Task<ExecResult> SteerCli(params string[] args) =>
         lab!["gw"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
 
-    private async Task<IPAddress> SourceSeen() =>
-        EchoReply.Parse((await lab!["client"].ExecAsync(Clients.TcpCommand("10.99.0.1", 7000))).EnsureSuccess().Stdout).Address;
+    private async Task<IPAddress> SourceSeen()
+    {
+        try
+        {
+            return EchoReply.Parse((await lab!["client"].ExecAsync(Clients.TcpCommand("10.99.0.1", 7000))).EnsureSuccess().Stdout).Address;
+        }
+        catch (Exception e) when (e is TimeoutException or LabException or FormatException)
+        {
+            var gw = lab!["gw"];
+            throw new InvalidOperationException(string.Join("\n", e.Message, gw.Exec("nft", "list", "ruleset").Stdout, gw.Exec("ip", "rule").Stdout,
+                gw.Exec("ip", "route", "show", "table", "all").Stdout, gw.Exec("ss", "-tanp").Stdout), e);
+        }
+    }
 
     [Fact]
-    public async Task The_daemon_intercepts_reports_and_stop_removes_interception()
+    public async Task The_daemon_intercepts_beside_the_route_plane_reports_and_stop_removes_interception()
     {
         if (Steer.Lab.Lab.SkipReason is { } reason)
             Assert.Skip(reason);
         (await SteerCli("start", "--cgroup", CgroupName, "--config", ConfigPath)).EnsureSuccess();
         var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
         Assert.Contains("tproxy :7893 on lan0", status, StringComparison.Ordinal);
+        // The route plane (wan0's table and oif rule) lives beside the proxy's fwmark rule and
+        // does not take it for a foreign collision: apply goes through.
+        (await SteerCli("apply")).EnsureSuccess();
 
         Assert.Equal(IPAddress.Parse("10.20.0.1"), await SourceSeen());
         var conns = (await SteerCli("conns", "--json")).EnsureSuccess().Stdout;
@@ -88,8 +104,8 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
 
         (await SteerCli("stop")).EnsureSuccess();
         Assert.DoesNotContain("steer_proxy", lab!["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
         Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded again
     }
 }
