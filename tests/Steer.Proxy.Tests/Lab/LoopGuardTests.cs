@@ -11,6 +11,7 @@ namespace Steer.Proxy.Tests.Lab;
 /// client flow makes exactly one refused re-entry and the client gets an error at once; without
 /// it, the same setup loops until the test stops it.
 /// </summary>
+[Collection(nameof(Measured))]
 public sealed class LoopGuardTests
 {
     private static readonly ProxyOptions BrokenBypass = new() { Bypass = false };
@@ -40,6 +41,7 @@ public sealed class LoopGuardTests
         Assert.Contains("10.99.0.1:7000", cause.Description);
         Assert.Contains("default auto", cause.Description);
         Assert.Equal(0, engine.Storm.LiveFlows);
+        Assert.Equal(0, engine.Guard.LiveEgress);
         Assert.InRange(ProxyLab.OpenFds() - fdsBefore, -50, 10);
         Assert.True(cpu < TimeSpan.FromSeconds(1), $"CPU {cpu} in 1.5 s after the refusal");
         Assert.Contains("loop: its source is Steer's own egress flow", lab.Log.ToString());
@@ -123,3 +125,7 @@ public sealed class LoopGuardTests
         Assert.Equal(0, engine.Guard.Refused);
     }
 }
+
+/// <summary>Tests that measure the process's fds and CPU run alone, not beside other labs.</summary>
+[CollectionDefinition(nameof(Measured), DisableParallelization = true)]
+public sealed class Measured;
