@@ -52,7 +52,7 @@ internal static class DaemonCommands
         var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Without an untagged one: this host's resolv.conf servers (as they were before --take-over-dns).", HelpName = "[IFACE=]ADDR[:PORT]" };
         var takeOver = new Option<bool>("--take-over-dns") { Description = "Point this host's resolv.conf at Steer's resolver; stop restores exactly what was there." };
         var start = new Command("start", """
-            Start Steer's daemon, which enforces domain rules host-wide, and return once it is ready.
+            Start Steer's daemon — host-wide rules, resolver, uplinks, proxy, as configured — and return once it is ready.
 
             The daemon attaches the host-wide socket programs (to the root cgroup, or to --cgroup),
             learns from the DNS answers seen on this host's interfaces, and writes the addresses of
