@@ -90,12 +90,12 @@ public sealed class RoutePlane : IDisposable
         HostFacts facts;
         lock (_gate)
         {
-            diff = Compute(config, out facts);
+            diff = Compute(config, out facts, out var desiredSysctls);
             if (!diff.CanApply)
                 throw new RoutePlaneException("the route plane refuses this configuration; nothing changed:\n" +
                                               string.Join('\n', diff.Collisions.Concat(diff.Problems)));
             if (!diff.IsEmpty)
-                DiffApplier.Apply(_kernel, diff, _sysctls, DesiredSysctlKeys(config, facts));
+                DiffApplier.Apply(_kernel, diff, _sysctls, desiredSysctls);
             _config = config;
             _lastDiff = diff;
         }
@@ -126,18 +126,16 @@ public sealed class RoutePlane : IDisposable
     }
 
     /// <summary>Reads everything the diff depends on and computes it.</summary>
-    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts)
+    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts) => Compute(config, out facts, out _);
+
+    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts, out HashSet<string> desiredSysctls)
     {
         var saved = _sysctls.Load();
-        facts = _kernel.ReadFacts(config, saved);
+        (facts, var actual) = _kernel.Read(config, saved);
         var desired = RouteCompiler.Compile(config, facts);
-        var keys = RouteCompiler.SysctlKeys(config).Concat(saved.Keys).Distinct();
-        var actual = _kernel.ReadActual(keys);
+        desiredSysctls = [.. desired.Sysctls.Select(s => s.Key)];
         return RouteDiff.Compute(desired, actual, config.Routing, saved, facts);
     }
-
-    private static HashSet<string> DesiredSysctlKeys(SteerConfig config, HostFacts facts) =>
-        [.. RouteCompiler.Compile(config, facts).Sysctls.Select(s => s.Key)];
 
     private void StartMonitor()
     {
@@ -247,10 +245,10 @@ public sealed class RoutePlane : IDisposable
                 return;
             try
             {
-                diff = Compute(_config, out facts);
+                diff = Compute(_config, out facts, out var desiredSysctls);
                 if (!diff.IsEmpty && diff.CanApply)
                 {
-                    DiffApplier.Apply(_kernel, diff, _sysctls, DesiredSysctlKeys(_config, facts));
+                    DiffApplier.Apply(_kernel, diff, _sysctls, desiredSysctls);
                     applied = true;
                 }
                 else if (!diff.CanApply)
