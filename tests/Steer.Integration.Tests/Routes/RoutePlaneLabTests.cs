@@ -56,8 +56,15 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
         foreach (var client in new[] { "client1", "client2" })
             foreach (var service in new[] { ServiceNode.Service1, ServiceNode.Service2 })
                 Assert.True(await ServiceNode.ReachesAsync(lab, client, service), $"{client} → {service}\n{log}");
+        // IPv6 alike (no rp_filter there: the counters tell the way).
+        var out1v6 = node.CountPackets($"oifname \"eth1\" ip6 saddr {ServiceNode.Service1V6} tcp sport 3000");
+        var out2v6 = node.CountPackets($"oifname \"eth2\" ip6 saddr {ServiceNode.Service2V6} tcp sport 3000");
+        foreach (var client in new[] { "client1", "client2" })
+            foreach (var service in new[] { ServiceNode.Service1V6, ServiceNode.Service2V6 })
+                Assert.True(await ServiceNode.ReachesAsync(lab, client, service), $"{client} → {service}\n{log}");
         Assert.Equal(0, out0.Read());
         Assert.True(out1.Read() > 0 && out2.Read() > 0);
+        Assert.True(out1v6.Read() > 0 && out2v6.Read() > 0);
         Assert.True(in1.Read() > 0 && in2.Read() > 0);
         Assert.Equal("2", node.Exec("sysctl", "-n", "net.ipv4.conf.eth1.rp_filter").EnsureSuccess().Stdout.Trim());
 
