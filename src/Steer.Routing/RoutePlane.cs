@@ -11,7 +11,9 @@ namespace Steer.Routing;
 /// <param name="NetnsPath">The network namespace (<c>/run/netns/NAME</c>); null: the caller's.</param>
 /// <param name="SysctlStatePath">Where the originals of changed sysctls are kept (under /run/steer).</param>
 /// <param name="Log">Where each reconcile's diff is written.</param>
-public sealed record RoutePlaneOptions(string? NetnsPath, string? SysctlStatePath, TextWriter Log);
+/// <param name="PeriodicCheck">How often the kernel is checked without an event to go by (what
+/// raises none: hand edits of Steer's nft chains, a sysctl set back); default 10 s.</param>
+public sealed record RoutePlaneOptions(string? NetnsPath, string? SysctlStatePath, TextWriter Log, TimeSpan? PeriodicCheck = null);
 
 /// <summary>One reconcile: what set it off, what it changed, how long from the first event to done.</summary>
 public sealed record ReconcileReport(string Trigger, RoutePlanDiff Diff, TimeSpan Latency, DateTime FirstEventUtc, bool Applied, string? Error);
@@ -35,6 +37,8 @@ public sealed class RoutePlane : IDisposable
     private Thread? _reader;
     private Thread? _worker;
     private readonly SemaphoreSlim _wake = new(0);
+
+    private static readonly TimeSpan DefaultPeriodicCheck = TimeSpan.FromSeconds(10);
     private readonly Lock _pendingGate = new();
     private string? _pendingTrigger;
     private long _pendingSince;
@@ -215,7 +219,10 @@ public sealed class RoutePlane : IDisposable
         _kernel.EnterOnCurrentThread();
         while (true)
         {
-            _wake.Wait();
+            // What raises no netlink event (hand edits of Steer's nft chains, a sysctl set back)
+            // is caught by a periodic check; it costs one read of the kernel.
+            if (!_wake.Wait(_options.PeriodicCheck ?? DefaultPeriodicCheck) && !_stopping)
+                Trigger("periodic check");
             if (_stopping)
                 return;
             string? trigger;

@@ -28,7 +28,7 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
             await lab.DisposeAsync();
     }
 
-    private RoutePlane Plane() => new(new RoutePlaneOptions(lab!["node"].NsPath, stateFile, TextWriter.Synchronized(log)));
+    private RoutePlane Plane() => new(new RoutePlaneOptions(lab!["node"].NsPath, stateFile, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(300)));
 
     private static SteerConfig Config(string yaml = ServiceNode.Yaml) => ConfigLoader.LoadOrThrow(yaml);
 
@@ -128,6 +128,21 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
         lab["node"].Exec("ip", "route", "add", "default", "via", "10.2.0.1", "dev", "eth2", "metric", "300").EnsureSuccess();
         await Eventually(() => lab["node"].Exec("ip", "route", "show", "table", table.ToString()).Stdout.Contains("default via 10.2.0.1", StringComparison.Ordinal));
         Assert.True(await ServiceNode.ReachesAsync(lab, "client2", ServiceNode.Service2), log.ToString());
+    }
+
+    [Fact]
+    public async Task Hand_edits_that_raise_no_event_are_undone_by_the_periodic_check()
+    {
+        SkipUnlessLab();
+        using var plane = Plane();
+        plane.Apply(Config());
+        var node = lab!["node"];
+        node.Exec("nft", "flush", "chain", "inet", "steer", "routes_output").EnsureSuccess();
+        node.Exec("sysctl", "-w", "net.ipv4.conf.eth1.rp_filter=1").EnsureSuccess();
+        await Eventually(() => node.Exec("nft", "list", "chain", "inet", "steer", "routes_output").Stdout.Contains("steer:reply eth1", StringComparison.Ordinal)
+                               && node.Exec("sysctl", "-n", "net.ipv4.conf.eth1.rp_filter").Stdout.Trim() == "2");
+        Assert.Contains("were changed by hand", log.ToString(), StringComparison.Ordinal);
+        Assert.True(await ServiceNode.ReachesAsync(lab, "client1", ServiceNode.Service1));
     }
 
     [Fact]
