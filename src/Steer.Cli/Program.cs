@@ -44,6 +44,7 @@ internal static class Program
         .. DaemonCommands.Create(),
         .. InspectCommands.Create(),
         PlanCommand.Create(),
+        .. Proxy.ProxyCommands.Create(),
         ProbeCommand.Create(),
         DemoCommand.Create(),
     ];

@@ -10,7 +10,17 @@ public sealed record ControlRequest(string Command, int Version = ControlRequest
 }
 
 public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null,
-    IReadOnlyList<AddressName>? Names = null);
+    IReadOnlyList<AddressName>? Names = null, IReadOnlyList<ProxyConn>? Conns = null, ProxyLoops? Loops = null);
+
+/// <summary>`steer conns`: one live flow of the proxy.</summary>
+public sealed record ProxyConn(string Protocol, string Inbound, string Source, string Destination, string? Name, string? Rule,
+    string? Outbound, string? Interface, string? EgressLocal, long BytesUp, long BytesDown, string State, DateTimeOffset Started);
+
+/// <summary>`steer loops`: flows the loop guard refused, per cause.</summary>
+public sealed record ProxyLoops(long Refused, int LiveEgress, long LiveFlows, long MaxFlows, int StormRate, IReadOnlyList<ProxyLoopCause> Causes);
+
+/// <summary>One cause: what matched (the egress flow, its rule and interface), how often, when.</summary>
+public sealed record ProxyLoopCause(string Cause, string Protocol, string Description, long Count, DateTimeOffset First, DateTimeOffset Last);
 
 /// <summary>`steer rdns`: an address, the name it answered for, seconds of TTL left.</summary>
 public sealed record AddressName(string Address, string Name, double SecondsLeft);
@@ -29,7 +39,12 @@ public sealed record DaemonStatus(
     string? Resolver,
     long Queries,
     long CacheHits,
-    IReadOnlyList<PlaneStatus>? Planes = null);
+    IReadOnlyList<PlaneStatus>? Planes = null,
+    Steer.Resolver.ResolverStats? ResolverStats = null,
+    MapUpdateStats? MapUpdates = null);
+
+/// <summary>Kernel decision map updates per answer: how many, and their time (µs).</summary>
+public sealed record MapUpdateStats(long Count, double P50Micros, double P99Micros);
 
 /// <summary>A plane beyond sockets and names (routes, proxy) and what it enforces now.</summary>
 public sealed record PlaneStatus(string Name, string Summary);

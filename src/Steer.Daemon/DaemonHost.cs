@@ -66,6 +66,9 @@ public sealed class DaemonHost : IDisposable
         try
         {
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
+            if (dns is not null)
+                _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
+            Planes.ProxyDaemonPlane.AddressNames = _names.NameOf;
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
@@ -79,7 +82,10 @@ public sealed class DaemonHost : IDisposable
                 PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; _stop.Cancel(); }),
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
             }.AsDisposable();
-            using var sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+            // Expired decisions are already ignored by the programs; sweeping gives their room
+            // back and keeps `steer decision` honest, at least as often as the grace period.
+            var sweepEvery = TimeSpan.FromSeconds(Math.Clamp(_names.Grace.TotalSeconds, 1, 30));
+            using var sweeper = new Timer(_ => Sweep(), null, sweepEvery, sweepEvery);
             _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
             ServeControl();
             return 0;
@@ -129,7 +135,8 @@ public sealed class DaemonHost : IDisposable
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
-        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0,
+        Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
+        MapUpdates: _names is null ? null : new MapUpdateStats(_names.MapUpdates.Count, _names.MapUpdates.PercentileMicros(0.5), _names.MapUpdates.PercentileMicros(0.99)),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
     /// <summary>One request per connection, one line each way; requests are served one at a
@@ -169,7 +176,9 @@ public sealed class DaemonHost : IDisposable
                 "reload" => ReloadResponse(),
                 "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, apply, stop)"),
+                "conns" => Planes.ProxyControl.Conns(_planes),
+                "loops" => Planes.ProxyControl.Loops(_planes),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, conns, loops, reload, apply, stop)"),
             };
         }
         catch (JsonException e)
@@ -195,7 +204,8 @@ public sealed class DaemonHost : IDisposable
 
     /// <summary>`steer apply`: the configuration (a new file, or the same one re-read) replaces
     /// the one in force, all or nothing: on any error nothing changes and the error is returned.
-    /// Rules change at once; a changed dns: section needs a restart, and says so.</summary>
+    /// Rules change at once; so does a changed dns: section (<see cref="ApplyDns"/>), unless the
+    /// daemon was started with --dns-listen/--upstream, which keep precedence.</summary>
     private ControlResponse ApplyResponse(string? configPath)
     {
         var path = configPath ?? _options.ConfigPath;
@@ -204,17 +214,49 @@ public sealed class DaemonHost : IDisposable
             var next = LoadConfig(path);
             var rules = RuleSources.Load(path, _paths.RuleFile);
             var oldDns = _options.Dns ?? _config.Dns;
-            _planes?.Apply(next, _config);
+            var newDns = _options.Dns ?? next.Dns;
+            var dnsNote = ApplyDns(oldDns, newDns); // first: it can fail (address in use) and is undone below
+            try
+            {
+                _planes?.Apply(next, _config);
+            }
+            catch (PlaneException)
+            {
+                ApplyDns(newDns, oldDns);
+                throw;
+            }
             _names?.Apply(rules);
             _options = _options with { ConfigPath = path };
             _config = next;
-            var dnsNote = _options.Dns is null && next.Dns is { } dns && dns != oldDns ? "; the dns: section changed: `steer stop && steer start` to use it" : "";
             return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
-        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException)
+        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException or InvalidOperationException)
         {
             return new ControlResponse(false, $"nothing changed:\n{e.Message}");
         }
+    }
+
+    /// <summary>A changed dns: section takes effect in place: new upstreams are swapped in, a new
+    /// listen address is bound before the old one is closed, a resolver starts or stops. Throws
+    /// InvalidOperationException, changing nothing, when the new address cannot be bound.</summary>
+    private string ApplyDns(DnsSettings? from, DnsSettings? to)
+    {
+        if (from == to)
+            return "";
+        _names!.Grace = TimeSpan.FromSeconds(to?.GraceSeconds ?? DnsSettings.DefaultGraceSeconds);
+        if (to is null)
+        {
+            _resolver?.Dispose();
+            _resolver = null;
+            return "; the resolver is stopped";
+        }
+        if (_resolver is null)
+        {
+            _resolver = Resolver.Start(to, _names!, _log);
+            return $"; the resolver listens on {_resolver.Listening}";
+        }
+        _resolver.Reconfigure(to);
+        return $"; the resolver now listens on {_resolver.Listening} with {to.Upstreams.Count} upstreams";
     }
 
     private ControlResponse StopResponse()

@@ -95,7 +95,8 @@ internal static class DaemonCommands
             if (result.GetValue(takeOver))
                 command.Add("--take-over-dns");
             var daemon = SpawnedProcess.StartDetached(command, paths.Log);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            // It exits early if the daemon dies; a million rules on a busy machine take a while.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
                 if (daemon.Exited.IsCompleted)
@@ -108,7 +109,7 @@ internal static class DaemonCommands
                 Thread.Sleep(20);
             }
             daemon.Signal(Steer.Linux.Native.Libc.SIGTERM);
-            throw new InvalidOperationException($"the daemon did not become ready within 20 s:\n{Tail(paths.Log)}");
+            throw new InvalidOperationException($"the daemon did not become ready within 60 s:\n{Tail(paths.Log)}");
         }));
         return start;
     }
@@ -189,14 +190,17 @@ internal static class DaemonCommands
                 return 3;
             }
             using var host = HostBinding.Adopt(paths.HostPins);
-            var decisions = host.Decisions.Snapshot().OrderBy(d => d.Address.ToString(), StringComparer.Ordinal).ToList();
+            using var netlink = Steer.Linux.Netlink.NetlinkHandle.Open();
+            var decisions = host.Decisions.Snapshot().OrderBy(d => d.Address.ToString(), StringComparer.Ordinal)
+                .Select(d => new DecisionJson(d.Address.ToString(), d.InterfaceIndex, Explainer.InterfaceName(netlink, d.InterfaceIndex), d.Rule, d.Remaining?.TotalSeconds))
+                .ToList();
             if (result.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(decisions.Select(d => new DecisionJson(d.Address.ToString(), d.InterfaceIndex, d.Rule, d.Remaining?.TotalSeconds)).ToList(), DaemonJson.Default.ListDecisionJson));
+                Console.WriteLine(JsonSerializer.Serialize(decisions, DaemonJson.Default.ListDecisionJson));
                 return 0;
             }
             foreach (var d in decisions)
-                Console.WriteLine($"  {d.Address,-40} ifindex {d.InterfaceIndex,-6} rule {d.Rule,-5} {(d.Remaining is { } left ? $"{left.TotalSeconds:F0} s left" : "no expiry")}");
+                Console.WriteLine($"  {d.Address,-40} {d.Interface ?? "(refused)",-12} ifindex {d.Ifindex,-6} rule {d.Rule,-5} {(d.SecondsLeft is { } left ? $"{left:F0} s left" : "no expiry")}");
             Console.WriteLine($"{decisions.Count} decision(s)");
             return 0;
         }));
@@ -226,7 +230,9 @@ internal static class DaemonCommands
         File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(12)) : "(no log)";
 }
 
-internal sealed record DecisionJson(string Address, int Ifindex, uint Rule, double? SecondsLeft);
+/// <summary>`steer decision --json`: <c>interface</c> is null when the decision refuses (reject, or a
+/// rule whose interface does not exist).</summary>
+internal sealed record DecisionJson(string Address, int Ifindex, string? Interface, uint Rule, double? SecondsLeft);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(DaemonStatus))]

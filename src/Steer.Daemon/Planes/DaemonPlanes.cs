@@ -12,6 +12,7 @@ public static class DaemonPlanes
     public static IReadOnlyList<(string Name, DaemonPlaneFactory Create)> Kinds { get; } =
     [
         ("routes", RoutesDaemonPlane.Create),
+        ("proxy", ProxyDaemonPlane.Create),
     ];
 }
 
