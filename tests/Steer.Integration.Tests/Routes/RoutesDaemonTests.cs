@@ -107,4 +107,27 @@ public sealed class RoutesDaemonTests : IAsyncLifetime
         (await SteerCli("stop")).EnsureSuccess();
         Assert.Equal(before, ServiceNode.Dump(node));
     }
+
+    [Fact]
+    public async Task Routes_and_the_proxy_run_side_by_side_and_stop_removes_both()
+    {
+        if (global::Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        var node = lab!["node"];
+        var before = ServiceNode.Dump(node);
+        var both = Write("steer.yaml", ServiceNode.Yaml + "\nproxy:\n  tproxy: { port: 7893, interfaces: [eth0] }\n");
+        var plan = await SteerCli("plan", "-c", both);
+        Assert.True(plan.Succeeded, plan.ToString());
+        (await SteerCli("start", "--cgroup", CgroupName, "-c", both)).EnsureSuccess();
+        var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
+        Assert.Contains("\"routes\"", status, StringComparison.Ordinal);
+        Assert.Contains("\"proxy\"", status, StringComparison.Ordinal);
+        foreach (var client in new[] { "client1", "client2" })
+            Assert.True(await ServiceNode.ReachesAsync(lab, client, ServiceNode.Service2), $"{client}\n{status}");
+        // The proxy's rule sits in Steer's priority range: a sibling, not a collision.
+        Assert.Contains("no changes", (await SteerCli("plan", "-c", both)).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        (await SteerCli("apply", "-c", both)).EnsureSuccess();
+        (await SteerCli("stop")).EnsureSuccess();
+        Assert.Equal(before, ServiceNode.Dump(node));
+    }
 }
