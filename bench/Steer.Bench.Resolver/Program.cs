@@ -138,17 +138,18 @@ Console.WriteLine();
 Console.WriteLine($"{"case",-11}{"dnsmasq q/s",13}{"steer q/s",12}{"ratio",8}{"goal",8}  result   (medians of {options.Rounds} rounds; all rounds: steer/dnsmasq)");
 foreach (var c in new[] { "cache-hot", "cache-cold" })
 {
-    double d = Statistics.Median(qps[(c, "dnsmasq")]), s = Statistics.Median(qps[(c, "steer")]);
+    List<double> Of(Dictionary<(string, string), List<double>> figures, string v) => figures.GetValueOrDefault((c, v)) ?? [];
+    double d = Statistics.Median(Of(qps, "dnsmasq")), s = Statistics.Median(Of(qps, "steer"));
     var goal = c == "cache-hot" ? "≥ 1.20" : "—";
     var result = c == "cache-hot" ? (s / d >= 1.2 ? "PASS" : "FAIL") : "info";
-    var all = string.Join(' ', qps[(c, "steer")].Zip(qps[(c, "dnsmasq")], (a, b) => (a / b).ToString("0.00", CultureInfo.InvariantCulture))); // pairs in order; a failed round shifts them
+    var all = string.Join(' ', Of(qps, "steer").Zip(Of(qps, "dnsmasq"), (a, b) => (a / b).ToString("0.00", CultureInfo.InvariantCulture))); // pairs in order; a failed round shifts them
     Console.WriteLine($"{c,-11}{BenchLab.Format(d),13}{BenchLab.Format(s),12}{s / d,8:0.00}{goal,8}  {result,-8} ({all})");
 }
 Console.WriteLine();
 Console.WriteLine($"{"CPU per query, µs",-24}{"dnsmasq",8}{"steer",8}{"ratio",8}   (process CPU time over answers, medians; load-independent)");
 foreach (var c in new[] { "cache-hot", "cache-cold" })
 {
-    double d = Statistics.Median(cpu[(c, "dnsmasq")]), s = Statistics.Median(cpu[(c, "steer")]);
+    double d = Statistics.Median(cpu.GetValueOrDefault((c, "dnsmasq")) ?? []), s = Statistics.Median(cpu.GetValueOrDefault((c, "steer")) ?? []);
     Console.WriteLine($"{c,-24}{d,8:0.0}{s,8:0.0}{s / d,8:0.00}");
 }
 Console.WriteLine();
