@@ -9,6 +9,10 @@ public sealed record ResolverOptions
     /// clients over them by flow hash. Default: one per CPU.</summary>
     public int UdpWorkers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>UDP workers take and send up to 32 datagrams per system call (recvmmsg/sendmmsg).
+    /// Off: one recvfrom and one sendto per query.</summary>
+    public bool BatchedUdp { get; init; } = true;
+
     /// <summary>How long one upstream gets to answer before the next is tried.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMilliseconds(1500);
 
