@@ -34,9 +34,10 @@ public sealed record ResolverOptions
     /// <summary>TTL cap for cached answers (RFC 8767 suggests a week at most; a day is plenty here).</summary>
     public uint MaxCacheTtl { get; init; } = 86_400;
 
-    /// <summary>A cache hit rewrites its decisions into the kernel when they are older than this:
-    /// they stay fresh (an interface re-created gets its new index) at the cost of one map update
-    /// per cached name per interval, not one per query.</summary>
+    /// <summary>A cache hit has its decisions rewritten (in the background: the ones written at
+    /// store time already cover the TTL it hands out) when they are older than this: they stay
+    /// fresh (an interface re-created gets its new index) at the cost of one map update per
+    /// cached name per interval, not one per query.</summary>
     public TimeSpan DecisionRefresh { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Refusals (reject rules) are remembered this long, so a rejected name costs no
