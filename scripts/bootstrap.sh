@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   clang-14 llvm-14 libbpf-dev libbpf1 linux-libc-dev   # eBPF programs: compile and load
+  bpftool                                              # tests inspect programs and maps with it
   iproute2 nftables libnftables1                       # labs, tests; nft objects through libnftables
   dnsmasq-base bind9-dnsutils                          # a real resolver and dig in DNS lab tests
   socat curl hey iperf3 hyperfine dnsperf wrk          # test and benchmark clients

@@ -34,25 +34,36 @@ try
     var yaml = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var state = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var dnsmasq = new List<(double Seconds, double PeakMiB)>();
+    var daemon = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
+    var steerBinary = SteerBinary();
     for (int round = 0; round < 3; round++)
     {
         dnsmasq.Add(RunDnsmasq(dnsmasqFile));
         list.Add(RunSteer("--load-list", listFile));
         yaml.Add(RunSteer("--load-steer", steerFile));
         state.Add(RunSteer("--load-state", stateFile));
+        if (steerBinary is not null)
+            daemon.Add(RunDaemon(steerBinary, stateFile));
     }
     var d = (Seconds: Median(dnsmasq.Select(x => x.Seconds)), Peak: Median(dnsmasq.Select(x => x.PeakMiB)));
     Console.WriteLine();
     Console.WriteLine($"{"",-34} {"load s",7} {"ratio",6} {"peak MiB",9} {"ratio",6} {"held MiB",9}  goal: < 3 s, < 300 MB");
     Console.WriteLine($"{"dnsmasq --test, server=/NAME/ADDR",-34} {d.Seconds,7:F2} {"",6} {d.Peak,9:F0} {"",6} {"",9}  (baseline)");
-    foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, rule state file (start)", state), ("steer, steer.yaml rules:", yaml) })
+    foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, rule state file (load)", state), ("steer, steer.yaml rules:", yaml), ("steer start: the daemon, ready", daemon) })
     {
+        if (rows.Count == 0)
+        {
+            Console.WriteLine($"{label,-34} not measured: build artifacts/steer/steer first (scripts/publish.sh), and run as root");
+            continue;
+        }
         var s = (Seconds: Median(rows.Select(x => x.Seconds)), Peak: Median(rows.Select(x => x.PeakMiB)), Heap: Median(rows.Select(x => x.HeapMiB)));
         var verdict = s.Seconds < 3 && s.Peak * 1.048576 < 300 ? "PASS" : s.Seconds < 3 && s.Heap * 1.048576 < 300 ? "time PASS, held PASS, peak FAIL" : "FAIL";
         Console.WriteLine($"{label,-34} {s.Seconds,7:F2} {s.Seconds / d.Seconds,6:F2} {s.Peak,9:F0} {s.Peak / d.Peak,6:F2} {s.Heap,9:F0}  {verdict}");
     }
     Console.WriteLine("Medians of 3 fresh processes each. load s: read the file, validate, build the rule set.");
     Console.WriteLine("peak MiB: max RSS (dnsmasq: GNU time %M); held MiB: managed heap after a full collection.");
+    Console.WriteLine("steer start: wall time until the daemon is ready (rules loaded, programs attached); peak is the");
+    Console.WriteLine("daemon's VmHWM, held its VmRSS once ready.");
     return 0;
 }
 finally
@@ -105,6 +116,46 @@ static int LoadState(string file)
     return 0;
 }
 
+// The published steer (scripts/publish.sh), when this runs as root: the daemon's own figures.
+static string? SteerBinary()
+{
+    var path = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../artifacts/steer/steer"));
+    return File.Exists(path) && Environment.UserName == "root" ? path : null;
+}
+
+// `steer start` on a copy of the rule state file, in run and state directories of its own, with
+// the host programs on a throw-away cgroup: time until it returns (the daemon is ready), and the
+// daemon's peak and current RSS; then `steer stop`.
+static (double, double, double) RunDaemon(string steer, string stateFile)
+{
+    var runDir = Directory.CreateTempSubdirectory("steer-bench-run-").FullName;
+    var stateDir = Directory.CreateTempSubdirectory("steer-bench-state-").FullName;
+    var cgroupRoot = Steer.Linux.Mounts.SteerMounts.CgroupRoot();
+    var cgroup = Path.Combine(cgroupRoot, "steer-bench-rules");
+    Directory.CreateDirectory(cgroup);
+    File.Copy(stateFile, Path.Combine(stateDir, "rules"));
+    var env = new Dictionary<string, string> { ["STEER_RUN_DIR"] = runDir, ["STEER_STATE_DIR"] = stateDir };
+    try
+    {
+        var clock = Stopwatch.StartNew();
+        RunWith(env, steer, "start", "--cgroup", "/steer-bench-rules");
+        var seconds = clock.Elapsed.TotalSeconds;
+        var status = System.Text.Json.JsonDocument.Parse(RunWith(env, steer, "status", "--json"));
+        var pid = status.RootElement.GetProperty("pid").GetInt32();
+        double Kib(string key) => double.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        var (peak, held) = (Kib("VmHWM:") / 1024, Kib("VmRSS:") / 1024);
+        RunWith(env, steer, "stop");
+        return (seconds, peak, held);
+    }
+    finally
+    {
+        Directory.Delete(cgroup);
+        Directory.Delete(runDir, recursive: true);
+        Directory.Delete(stateDir, recursive: true);
+    }
+}
+
 static (double, double, double) RunSteer(string mode, string file)
 {
     var output = Run(wantStderr: false, Environment.ProcessPath!, mode, file).Split(' ');
@@ -119,9 +170,17 @@ static (double, double) RunDnsmasq(string file)
     return (Parse(fields[1]), Parse(fields[2]) / 1024);
 }
 
-static string Run(bool wantStderr, string program, params string[] arguments)
+static string Run(bool wantStderr, string program, params string[] arguments) =>
+    RunIn(new Dictionary<string, string>(), wantStderr, program, arguments);
+
+static string RunWith(Dictionary<string, string> env, string program, params string[] arguments) =>
+    RunIn(env, wantStderr: false, program, arguments);
+
+static string RunIn(Dictionary<string, string> env, bool wantStderr, string program, string[] arguments)
 {
     var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var (key, value) in env)
+        info.Environment[key] = value;
     foreach (var argument in arguments)
         info.ArgumentList.Add(argument);
     using var process = Process.Start(info)!;

@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using Steer.Cli.Commands;
 using Steer.Cli.Daemon;
 using Steer.Cli.Demo;
+using Steer.Cli.Routes;
 using Steer.Cli.Rules;
 
 namespace Steer.Cli;
@@ -42,6 +43,8 @@ internal static class Program
         RuleCommand.Create(),
         .. DaemonCommands.Create(),
         .. InspectCommands.Create(),
+        PlanCommand.Create(),
+        .. Proxy.ProxyCommands.Create(),
         ProbeCommand.Create(),
         DemoCommand.Create(),
     ];

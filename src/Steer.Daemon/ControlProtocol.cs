@@ -10,7 +10,22 @@ public sealed record ControlRequest(string Command, int Version = ControlRequest
 }
 
 public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null,
-    IReadOnlyList<AddressName>? Names = null);
+    IReadOnlyList<AddressName>? Names = null, IReadOnlyList<ProxyConn>? Conns = null, ProxyLoops? Loops = null,
+    IReadOnlyList<DecisionView>? Decisions = null);
+
+/// <summary>`steer decision`, from the daemon: a kernel decision with the rule it came from (its
+/// text, when the rule is still in force) and the name the address answered for.</summary>
+public sealed record DecisionView(string Address, int Ifindex, uint RuleId, string? Rule, string? Name, double? SecondsLeft);
+
+/// <summary>`steer conns`: one live flow of the proxy.</summary>
+public sealed record ProxyConn(string Protocol, string Inbound, string Source, string Destination, string? Name, string? Rule,
+    string? Outbound, string? Interface, string? EgressLocal, long BytesUp, long BytesDown, string State, DateTimeOffset Started);
+
+/// <summary>`steer loops`: flows the loop guard refused, per cause.</summary>
+public sealed record ProxyLoops(long Refused, int LiveEgress, long LiveFlows, long MaxFlows, int StormRate, IReadOnlyList<ProxyLoopCause> Causes);
+
+/// <summary>One cause: what matched (the egress flow, its rule and interface), how often, when.</summary>
+public sealed record ProxyLoopCause(string Cause, string Protocol, string Description, long Count, DateTimeOffset First, DateTimeOffset Last);
 
 /// <summary>`steer rdns`: an address, the name it answered for, seconds of TTL left.</summary>
 public sealed record AddressName(string Address, string Name, double SecondsLeft);

@@ -66,6 +66,9 @@ public sealed class DaemonHost : IDisposable
         try
         {
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
+            if (dns is not null)
+                _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
+            Planes.ProxyDaemonPlane.AddressNames = _names.NameOf;
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
@@ -79,7 +82,10 @@ public sealed class DaemonHost : IDisposable
                 PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; _stop.Cancel(); }),
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
             }.AsDisposable();
-            using var sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+            // Expired decisions are already ignored by the programs; sweeping gives their room
+            // back and keeps `steer decision` honest, at least as often as the grace period.
+            var sweepEvery = TimeSpan.FromSeconds(Math.Clamp(_names.Grace.TotalSeconds, 1, 30));
+            using var sweeper = new Timer(_ => Sweep(), null, sweepEvery, sweepEvery);
             _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
             ServeControl();
             return 0;
@@ -133,6 +139,20 @@ public sealed class DaemonHost : IDisposable
         MapUpdates: _names is null ? null : new MapUpdateStats(_names.MapUpdates.Count, _names.MapUpdates.PercentileMicros(0.5), _names.MapUpdates.PercentileMicros(0.99)),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
+    /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text
+    /// behind each rule id (ids are positions in the rule set in force) and the answered name.</summary>
+    private List<DecisionView> Decisions()
+    {
+        var rules = _names?.Rules;
+        var views = new List<DecisionView>();
+        foreach (var d in _host?.Decisions.Snapshot() ?? [])
+        {
+            string? rule = rules is not null && d.Rule >= 1 && d.Rule <= rules.Count ? rules[(int)d.Rule - 1].ToString() : null;
+            views.Add(new DecisionView(d.Address.ToString(), d.InterfaceIndex, d.Rule, rule, _names?.NameOf(d.Address), d.Remaining?.TotalSeconds));
+        }
+        return views;
+    }
+
     /// <summary>One request per connection, one line each way; requests are served one at a
     /// time, which is plenty for a command line.</summary>
     private void ServeControl()
@@ -170,7 +190,10 @@ public sealed class DaemonHost : IDisposable
                 "reload" => ReloadResponse(),
                 "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, reload, apply, stop)"),
+                "decisions" => new ControlResponse(true, Decisions: Decisions()),
+                "conns" => Planes.ProxyControl.Conns(_planes),
+                "loops" => Planes.ProxyControl.Loops(_planes),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, decisions, conns, loops, reload, apply, stop)"),
             };
         }
         catch (JsonException e)
@@ -235,6 +258,7 @@ public sealed class DaemonHost : IDisposable
     {
         if (from == to)
             return "";
+        _names!.Grace = TimeSpan.FromSeconds(to?.GraceSeconds ?? DnsSettings.DefaultGraceSeconds);
         if (to is null)
         {
             _resolver?.Dispose();

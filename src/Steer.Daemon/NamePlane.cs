@@ -16,8 +16,8 @@ namespace Steer.Daemon;
 public sealed class NamePlane : IDisposable
 {
     /// <summary>Decisions outlive the TTL a little: an application may connect just after the
-    /// record expired from its own cache.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+    /// record expired from its own cache (steer.yaml dns.grace).</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(Steer.Policy.Configuration.DnsSettings.DefaultGraceSeconds);
 
     /// <summary>An index no interface has: binding to it fails, so the flow is refused. Used for
     /// `reject` rules and for rules whose interface does not exist (fail closed).</summary>
@@ -29,7 +29,6 @@ public sealed class NamePlane : IDisposable
     private readonly TextWriter _log;
     private readonly Lock _gate = new();
     private RuleSet _rules;
-    private Dictionary<Rule, uint> _ruleIds;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, (string Name, DateTime Expires)> _names = new();
@@ -40,7 +39,7 @@ public sealed class NamePlane : IDisposable
         _cidrRules = cidrRules;
         _log = log;
         _netlink = NetlinkHandle.Open();
-        (_rules, _ruleIds) = (rules, IdsOf(rules));
+        _rules = rules;
         WriteCidrRules();
     }
 
@@ -62,7 +61,7 @@ public sealed class NamePlane : IDisposable
     public void Apply(RuleSet rules)
     {
         lock (_gate)
-            (_rules, _ruleIds) = (rules, IdsOf(rules));
+            _rules = rules;
         WriteCidrRules();
     }
 
@@ -71,14 +70,13 @@ public sealed class NamePlane : IDisposable
     private void WriteCidrRules()
     {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
-        foreach (var rule in Rules)
+        var rules = Rules;
+        for (int i = 0; i < rules.Count; i++)
         {
+            var rule = rules[i];
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
                 continue;
-            uint id;
-            lock (_gate)
-                id = _ruleIds.GetValueOrDefault(rule);
-            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, id));
+            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
         }
         _cidrRules.Replace(entries);
     }
@@ -98,9 +96,7 @@ public sealed class NamePlane : IDisposable
         if (match is not { } found || found.Rule.Action is OutboundAction)
             return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
-        uint id;
-        lock (_gate)
-            id = _ruleIds.GetValueOrDefault(found.Rule);
+        uint id = found.Id;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var (address, ttl) in addresses)
         {
@@ -121,6 +117,11 @@ public sealed class NamePlane : IDisposable
     /// is written "\.") matches no rule: the rule set splits on every dot, so "evil\.example.com"
     /// would otherwise pass for a name under example.com.</summary>
     public RuleMatch? MatchName(string name) => name.Contains('\\', StringComparison.Ordinal) ? null : Rules.MatchName(name);
+
+    /// <summary>The name an address was last an answer for, while its TTL lasts (the proxy's domain
+    /// rules for intercepted flows); null when none.</summary>
+    public string? NameOf(IPAddress address) =>
+        _names.TryGetValue(address, out var entry) && entry.Item2 > DateTime.UtcNow ? entry.Item1 : null;
 
     /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
     /// expired entries are dropped as they are read.</summary>
@@ -148,15 +149,6 @@ public sealed class NamePlane : IDisposable
                 _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
             return link?.Index ?? Refuse;
         }
-    }
-
-    private static Dictionary<Rule, uint> IdsOf(RuleSet rules)
-    {
-        var ids = new Dictionary<Rule, uint>();
-        uint next = 1;
-        foreach (var rule in rules.CanonicalOrder)
-            ids[rule] = next++;
-        return ids;
     }
 
     public void Dispose()

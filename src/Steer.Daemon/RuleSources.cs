@@ -11,14 +11,14 @@ public static class RuleSources
     /// <exception cref="ConfigException">steer.yaml does not load (file:line:column).</exception>
     public static RuleSet Load(string? configPath, string ruleFile)
     {
-        var rules = new List<Rule>();
-        if (configPath is not null)
-            rules.AddRange(ConfigLoader.LoadOrThrow(File.ReadAllText(configPath), configPath).Rules);
+        List<Rule> rules = [];
         if (File.Exists(ruleFile))
         {
             using var reader = new StreamReader(ruleFile);
-            rules.AddRange(RuleFile.Parse(reader, ruleFile));
+            rules = RuleFile.ParseRules(reader, ruleFile);
         }
+        if (configPath is not null)
+            rules.AddRange(ConfigLoader.LoadOrThrow(File.ReadAllText(configPath), configPath).Rules);
         return RuleSet.TryBuild(rules, out var set, out var conflicts)
             ? set
             : throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));

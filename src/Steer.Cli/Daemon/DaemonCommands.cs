@@ -14,7 +14,7 @@ namespace Steer.Cli.Daemon;
 /// <summary><c>steer start|stop|status|decision</c>, and the hidden <c>steer daemon</c> they run.</summary>
 internal static class DaemonCommands
 {
-    public static IEnumerable<Command> Create() => [Start(), Apply(), Stop(), Status(), Decision(), DaemonProcess()];
+    public static IEnumerable<Command> Create() => [Start(), Apply(), Stop(), Status(), DecisionCommand.Create(), DaemonProcess()];
 
     private static Command Apply()
     {
@@ -49,7 +49,7 @@ internal static class DaemonCommands
         var config = new Option<FileInfo?>("--config", "-c") { Description = "steer.yaml: rules (and, as the planes land, uplinks, dns, proxy).", HelpName = "FILE" };
         var cgroup = new Option<string?>("--cgroup") { Description = "Attach the host-wide programs to this cgroup instead of the root cgroup (a container, a test).", HelpName = "PATH" };
         var dnsListen = new Option<string?>("--dns-listen") { Description = "Run Steer's resolver here, UDP and TCP (default with --upstream: 127.0.0.53:53).", HelpName = "ADDR[:PORT]" };
-        var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Default: this host's resolv.conf servers.", HelpName = "[IFACE=]ADDR[:PORT]" };
+        var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Without an untagged one: this host's resolv.conf servers (as they were before --take-over-dns).", HelpName = "[IFACE=]ADDR[:PORT]" };
         var takeOver = new Option<bool>("--take-over-dns") { Description = "Point this host's resolv.conf at Steer's resolver; stop restores exactly what was there." };
         var start = new Command("start", """
             Start Steer's daemon, which enforces domain rules host-wide, and return once it is ready.
@@ -95,7 +95,8 @@ internal static class DaemonCommands
             if (result.GetValue(takeOver))
                 command.Add("--take-over-dns");
             var daemon = SpawnedProcess.StartDetached(command, paths.Log);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            // It exits early if the daemon dies; a million rules on a busy machine take a while.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
                 if (daemon.Exited.IsCompleted)
@@ -108,7 +109,7 @@ internal static class DaemonCommands
                 Thread.Sleep(20);
             }
             daemon.Signal(Steer.Linux.Native.Libc.SIGTERM);
-            throw new InvalidOperationException($"the daemon did not become ready within 20 s:\n{Tail(paths.Log)}");
+            throw new InvalidOperationException($"the daemon did not become ready within 60 s:\n{Tail(paths.Log)}");
         }));
         return start;
     }
@@ -133,6 +134,8 @@ internal static class DaemonCommands
             }
             // Whatever a daemon that died left: its pins (the decisions stay enforced until now).
             HostBinding.RemoveAll(paths.HostPins);
+            if (status is null)
+                Steer.Daemon.Planes.RoutesDaemonPlane.RemoveLeftovers(paths, Console.Out);
             File.Delete(paths.Socket);
             var daemonCgroup = new Cgroup(Path.Combine(SteerMounts.CgroupRoot(), "steer", "daemon"));
             if (daemonCgroup.Exists && daemonCgroup.TryRemove(TimeSpan.FromSeconds(2)))
@@ -174,33 +177,6 @@ internal static class DaemonCommands
         return status;
     }
 
-    private static Command Decision()
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var decision = new Command("decision", "List the kernel's decisions: address, interface, rule, time left.") { json };
-        decision.SetAction(result => CommandErrors.Run(() =>
-        {
-            var paths = DaemonPaths.FromEnvironment();
-            if (!HostBinding.IsPinned(paths.HostPins))
-            {
-                Console.WriteLine("steer: no host plane is attached (steer start)");
-                return 3;
-            }
-            using var host = HostBinding.Adopt(paths.HostPins);
-            var decisions = host.Decisions.Snapshot().OrderBy(d => d.Address.ToString(), StringComparer.Ordinal).ToList();
-            if (result.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(decisions.Select(d => new DecisionJson(d.Address.ToString(), d.InterfaceIndex, d.Rule, d.Remaining?.TotalSeconds)).ToList(), DaemonJson.Default.ListDecisionJson));
-                return 0;
-            }
-            foreach (var d in decisions)
-                Console.WriteLine($"  {d.Address,-40} ifindex {d.InterfaceIndex,-6} rule {d.Rule,-5} {(d.Remaining is { } left ? $"{left.TotalSeconds:F0} s left" : "no expiry")}");
-            Console.WriteLine($"{decisions.Count} decision(s)");
-            return 0;
-        }));
-        return decision;
-    }
-
     private static Command DaemonProcess()
     {
         var config = new Option<string?>("--config");
@@ -224,9 +200,7 @@ internal static class DaemonCommands
         File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(12)) : "(no log)";
 }
 
-internal sealed record DecisionJson(string Address, int Ifindex, uint Rule, double? SecondsLeft);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(DaemonStatus))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(List<DecisionJson>))]
 internal sealed partial class DaemonJson : System.Text.Json.Serialization.JsonSerializerContext;

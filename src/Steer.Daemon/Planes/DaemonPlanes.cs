@@ -11,6 +11,8 @@ public static class DaemonPlanes
 {
     public static IReadOnlyList<(string Name, DaemonPlaneFactory Create)> Kinds { get; } =
     [
+        ("routes", RoutesDaemonPlane.Create),
+        ("proxy", ProxyDaemonPlane.Create),
     ];
 }
 

@@ -34,6 +34,16 @@ public static partial class NetNamespace
         return result!;
     }
 
+    /// <summary>Moves the calling thread into the namespace at <paramref name="nsPath"/> for the rest
+    /// of its life: for a long-lived worker thread of the caller's own that serves one namespace
+    /// (never a thread-pool thread, which would carry the namespace to unrelated work).</summary>
+    public static void EnterOnCurrentThread(string nsPath)
+    {
+        using var ns = File.OpenHandle(nsPath, FileMode.Open, FileAccess.Read);
+        if (Libc.setns((int)ns.DangerousGetHandle(), Libc.CLONE_NEWNET) < 0)
+            throw new LinuxException($"setns({nsPath})", Errno.Last);
+    }
+
     /// <summary>The path of a namespace made by <c>ip netns add NAME</c> or <see cref="Create"/>.</summary>
     public static string PathOf(string name) => RunDirectory + "/" + name;
 

@@ -26,6 +26,7 @@ internal static class CanonicalYamlWriter
         {
             w.Append("dns:\n");
             w.Append($"  listen: {Scalar(dns.Listen.ToString())}\n");
+            w.Append($"  grace: {dns.GraceSeconds}\n");
             w.Append("  upstreams:\n");
             foreach (var upstream in dns.Upstreams)
             {

@@ -4,8 +4,14 @@ namespace Steer.Policy.Configuration;
 /// <c>dns:</c> Steer's resolver. It listens on <see cref="Listen"/>, asks each name's upstream through
 /// the interface the name's rule names, and writes the answer's addresses into the kernel before it
 /// replies, so the first connection already goes the right way.
+/// <see cref="GraceSeconds"/>: how long a decision outlives the answer's TTL, for applications
+/// that connect just after the record expired from their own cache.
 /// </summary>
-public sealed record DnsSettings(Endpoint Listen, EquatableArray<DnsUpstream> Upstreams);
+public sealed record DnsSettings(Endpoint Listen, EquatableArray<DnsUpstream> Upstreams, int GraceSeconds = DnsSettings.DefaultGraceSeconds)
+{
+    public const int DefaultGraceSeconds = 30;
+    public const int MaxGraceSeconds = 86_400;
+}
 
 /// <summary>
 /// An upstream resolver. Untagged (<see cref="Interface"/> null): asked for names that no rule sends

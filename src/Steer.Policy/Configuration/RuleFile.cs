@@ -41,8 +41,22 @@ public static class RuleFile
     /// <exception cref="FormatException">One line per problem; nothing is returned then.</exception>
     public static RuleSet Parse(TextReader reader, string fileName)
     {
+        var rules = ParseRules(reader, fileName);
+        if (RuleSet.TryBuild(rules, out var set, out var conflicts))
+            return set;
+        throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
+    }
+
+    /// <summary>The file's rules, not yet compiled into a set: for a caller that adds rules of its
+    /// own (steer.yaml's) and builds the set once — a million rules must not be built twice.</summary>
+    /// <exception cref="FormatException">One line per bad line; nothing is returned then.</exception>
+    public static List<Rule> ParseRules(TextReader reader, string fileName)
+    {
         ArgumentNullException.ThrowIfNull(reader);
-        var rules = new List<Rule>();
+        // Sized from the file's length (lines are rarely shorter than 24 bytes), so a million
+        // rules do not grow the list by doubling.
+        var rules = new List<Rule>(reader is StreamReader { BaseStream.CanSeek: true } file
+            ? (int)Math.Min(file.BaseStream.Length / 24, 16_000_000) : 0);
         var errors = new List<string>();
         int lineNumber = 0;
         // One action object per interface: a million rules via wg0 share one.
@@ -53,22 +67,16 @@ public static class RuleFile
             var content = line.AsSpan().Trim();
             if (content.IsEmpty || content[0] == '#')
                 continue;
-            var problem = TryParseLine(content, actions, out var rule);
+            var problem = TryParseLine(content, actions, new SourceLocation(fileName, lineNumber, 1), out var rule);
             if (problem is not null)
                 errors.Add($"{fileName}:{lineNumber}: {problem}");
             else
-                rules.Add(rule! with { Location = new SourceLocation(fileName, lineNumber, 1) });
+                rules.Add(rule!);
         }
-        if (errors.Count == 0)
-        {
-            if (RuleSet.TryBuild(rules, out var set, out var conflicts))
-                return set;
-            errors.AddRange(conflicts.Select(c => $"{c.Rule.Location}: {c.Message}"));
-        }
-        throw new FormatException(string.Join('\n', errors));
+        return errors.Count == 0 ? rules : throw new FormatException(string.Join('\n', errors));
     }
 
-    private static string? TryParseLine(ReadOnlySpan<char> line, Dictionary<string, RuleAction> actions, out Rule? rule)
+    private static string? TryParseLine(ReadOnlySpan<char> line, Dictionary<string, RuleAction> actions, SourceLocation location, out Rule? rule)
     {
         rule = null;
         Span<Range> fields = stackalloc Range[5];
@@ -116,7 +124,7 @@ public static class RuleFile
                 return $"'{line[fields[2].Start.Value..]}': the action is via IFACE, reject or outbound NAME";
             actions[key] = action;
         }
-        rule = new Rule(destination, action);
+        rule = new Rule(destination, action) { Location = location };
         return null;
     }
 }

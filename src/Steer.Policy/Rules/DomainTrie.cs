@@ -21,13 +21,17 @@ internal sealed class DomainTrie
 
     private readonly Dictionary<Edge, int> _children;
     private readonly Dictionary<Edge, int>.AlternateLookup<EdgeProbe> _childrenByProbe;
-    private readonly List<int> _parents = [None];
-    private readonly List<int> _exactRules = [None];
-    private readonly List<int> _suffixRules = [None];
+    private readonly List<int> _parents;
+    private readonly List<int> _exactRules;
+    private readonly List<int> _suffixRules;
 
-    /// <param name="capacity">Expected number of names, to size the edge table once.</param>
+    /// <param name="capacity">Expected number of names, to size the edge table and the node
+    /// lists once: growing them by doubling would briefly hold twice a million entries.</param>
     public DomainTrie(int capacity = 0)
     {
+        _parents = new List<int>(capacity + 1) { None };
+        _exactRules = new List<int>(capacity + 1) { None };
+        _suffixRules = new List<int>(capacity + 1) { None };
         _children = new Dictionary<Edge, int>(capacity, EdgeComparer.Instance);
         _childrenByProbe = _children.GetAlternateLookup<EdgeProbe>();
     }

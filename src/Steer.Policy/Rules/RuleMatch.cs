@@ -13,8 +13,13 @@ public enum MatchKind
 }
 
 /// <summary>The answer to "which rule applies, and why": the rule and the kind of match that chose it.</summary>
-public readonly record struct RuleMatch(Rule Rule)
+/// <param name="Index">The rule's position in its <see cref="RuleSet"/> (the order it was given
+/// in, duplicates dropped): what the planes write to the kernel as the rule's id, plus one.</param>
+public readonly record struct RuleMatch(Rule Rule, int Index)
 {
+    /// <summary>The id the planes write into the kernel for this rule: <see cref="Index"/> + 1 (0: none).</summary>
+    public uint Id => (uint)Index + 1;
+
     public MatchKind Kind => Rule.Destination switch
     {
         NameDestination => MatchKind.ExactName,

@@ -30,19 +30,27 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 
     private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts)
     {
+        if (!rules.TryGetNonEnumeratedCount(out var count))
+        {
+            var all = rules.ToArray();
+            (rules, count) = (all, all.Length);
+        }
         // Most names in big lists add one node, some add a parent too: size the edge table for that.
-        _names = new DomainTrie(rules.TryGetNonEnumeratedCount(out var count) ? count + count / 4 : 0);
-        var distinct = new List<Rule>();
-        var nodes = new List<int>();
+        _names = new DomainTrie(count + count / 4);
+        // Arrays sized once when the count is known: with a million rules, lists grown by
+        // doubling and copied into arrays at the end would be the peak of the daemon's memory.
+        var distinct = new Rule[count];
+        var nodes = new int[count];
+        int kept = 0;
         foreach (var rule in rules)
         {
             ArgumentNullException.ThrowIfNull(rule);
             ref var slot = ref SlotFor(rule.Destination, out var node);
             if (slot == DomainTrie.None)
             {
-                slot = distinct.Count;
-                distinct.Add(rule);
-                nodes.Add(node);
+                slot = kept;
+                distinct[kept] = rule;
+                nodes[kept++] = node;
                 if (rule.Destination is CidrDestination { Network: var network })
                     (network.IsIPv6 ? _ipv6 : _ipv4).Add(network.Bits, network.PrefixLength, network);
             }
@@ -51,8 +59,13 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
             else
                 conflicts.Add(new RuleFinding(FindingKind.Conflict, rule, distinct[slot]));
         }
-        _rules = [.. distinct];
-        _nodes = [.. nodes];
+        if (kept < distinct.Length)
+        {
+            Array.Resize(ref distinct, kept);
+            Array.Resize(ref nodes, kept);
+        }
+        _rules = distinct;
+        _nodes = nodes;
     }
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
@@ -89,7 +102,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
     {
         var (exact, suffix) = _names.Find(name);
         var index = exact != DomainTrie.None ? exact : suffix;
-        return index == DomainTrie.None ? null : new RuleMatch(_rules[index]);
+        return index == DomainTrie.None ? null : new RuleMatch(_rules[index], index);
     }
 
     /// <summary>The rule with the longest <c>cidr:</c> prefix containing the address
@@ -99,7 +112,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         ArgumentNullException.ThrowIfNull(address);
         var (bits, isIPv6) = AddressBits.Read(address);
         return (isIPv6 ? _ipv6 : _ipv4).TryFindLongest(bits, out var network)
-            ? new RuleMatch(_rules[_networkRules[network]])
+            ? new RuleMatch(_rules[_networkRules[network]], _networkRules[network])
             : null;
     }
 

@@ -15,44 +15,12 @@ namespace Steer.Integration.Tests.Daemon;
 /// while the main table says up1. The daemon is attached to a throw-away cgroup, with its own
 /// run and state directories, so nothing of the host's is touched.
 /// </summary>
-public sealed class DomainRoutingTests : IAsyncLifetime
+public sealed class DomainRoutingTests : DaemonLabTest
 {
-    private const string Resolver = "10.1.0.1";
-    private Steer.Lab.Lab? lab;
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
-    private string RunDir => $"/tmp/steer-e2e-run-{id}";
-    private string StateDir => $"/tmp/steer-e2e-state-{id}";
-    private string CgroupName => $"/steer-e2e-{id}";
-    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+    private const string Resolver = Up1Resolver;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (Steer.Lab.Lab.SkipReason is not null)
-            return;
-        lab = await TwoUplinks.BuildAsync();
-        lab["server"].Echo(RunLabFixture.Port);
-        lab["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
-            $"--listen-address={Resolver}", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
-        SteerMounts.BpfRoot();
-        Directory.CreateDirectory(Path.Combine(CgroupPath, "clients"));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (lab is null)
-            return;
-        await SteerCli("stop");
-        foreach (var dir in new[] { Path.Combine(CgroupPath, "clients"), CgroupPath })
-            if (Directory.Exists(dir))
-                new Cgroup(dir).TryRemove(TimeSpan.FromSeconds(2));
-        foreach (var dir in new[] { RunDir, StateDir })
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
-        await lab.DisposeAsync();
-    }
-
-    private Task<ExecResult> SteerCli(params string[] args) =>
-        lab!["host"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+    protected override void StartServers(LabHost server) =>
+        Dnsmasq(server, Resolver, "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
 
     [Fact]
     public async Task A_domain_rule_sends_the_names_addresses_through_its_uplink_and_stop_removes_everything()
@@ -69,7 +37,7 @@ public sealed class DomainRoutingTests : IAsyncLifetime
 
         foreach (var type in new[] { "A", "AAAA" })
         {
-            var answer = (await lab!["host"].ExecAsync("dig", $"@{Resolver}", "+short", "+tries=1", "+time=2", "www.example.test", type)).EnsureSuccess();
+            var answer = (await Host.ExecAsync("dig", $"@{Resolver}", "+short", "+tries=1", "+time=2", "www.example.test", type)).EnsureSuccess();
             Assert.NotEmpty(answer.Stdout.Trim());
         }
         await WaitForDecisions(2);
@@ -91,7 +59,7 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         TwoUplinks.SkipUnlessSupported();
         (await SteerCli("rule", "add", "example.test", "up2")).EnsureSuccess();
         (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
-        (await lab!["host"].ExecAsync("dig", $"@{Resolver}", "+short", "www.example.test", "A")).EnsureSuccess();
+        (await Host.ExecAsync("dig", $"@{Resolver}", "+short", "www.example.test", "A")).EnsureSuccess();
         await WaitForDecisions(1);
         var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
         int pid = System.Text.Json.JsonDocument.Parse(status).RootElement.GetProperty("pid").GetInt32();
@@ -110,17 +78,16 @@ public sealed class DomainRoutingTests : IAsyncLifetime
     {
         TwoUplinks.SkipUnlessSupported();
         // The up2 resolver knows the truth; the default one (reached through up1) would lie.
-        lab!["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
-            "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--local-ttl=60", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
+        Dnsmasq(Lab["server"], Up2Resolver, "--local-ttl=60", "--address=/example.test/10.9.0.1", "--address=/example.test/fd00:9::1");
         await Task.Delay(300);
-        var askedUp1 = lab["host"].CountPackets($"oifname \"up1\" ip daddr {Resolver} udp dport 53");
-        var askedUp2 = lab["host"].CountPackets($"oifname \"up2\" ip daddr 10.2.0.1 udp dport 53");
+        var askedUp1 = Host.CountPackets($"oifname \"up1\" ip daddr {Resolver} udp dport 53");
+        var askedUp2 = Host.CountPackets($"oifname \"up2\" ip daddr 10.2.0.1 udp dport 53");
         (await SteerCli("rule", "add", "example.test", "up2")).EnsureSuccess();
         (await SteerCli("start", "--cgroup", CgroupName, "--dns-listen", "127.0.0.1:5353", "--upstream", "10.1.0.1", "--upstream", "up2=10.2.0.1")).EnsureSuccess();
 
         foreach (var transport in new[] { "+notcp", "+tcp" })
         {
-            var answer = (await lab["host"].ExecAsync("dig", "@127.0.0.1", "-p", "5353", transport, "+short", "+tries=1", "+time=3", "www.example.test", "A")).EnsureSuccess();
+            var answer = (await Host.ExecAsync("dig", "@127.0.0.1", "-p", "5353", transport, "+short", "+tries=1", "+time=3", "www.example.test", "A")).EnsureSuccess();
             Assert.Equal("10.9.0.1", answer.Stdout.Trim());
         }
         Assert.Equal(0, askedUp1.Read()); // the name never went to up1's resolver
@@ -134,10 +101,10 @@ public sealed class DomainRoutingTests : IAsyncLifetime
         Assert.Contains("interface    up2 (index", byName, StringComparison.Ordinal);
         var byAddress = (await SteerCli("explain", "10.9.0.1")).EnsureSuccess().Stdout;
         Assert.Contains("rule         none", byAddress, StringComparison.Ordinal); // no CIDR rule; the name decided it
-        Assert.Contains("decision     in the kernel: ifindex", byAddress, StringComparison.Ordinal);
+        Assert.Contains("decision     in the kernel: up2 (ifindex", byAddress, StringComparison.Ordinal);
 
         // A name no rule covers goes to the untagged upstream, through the main table.
-        var other = (await lab["host"].ExecAsync("dig", "@127.0.0.1", "-p", "5353", "+short", "+tries=1", "+time=3", "www.example.test.other", "A"));
+        var other = (await Host.ExecAsync("dig", "@127.0.0.1", "-p", "5353", "+short", "+tries=1", "+time=3", "www.example.test.other", "A"));
         Assert.Equal(0, other.ExitCode);
         Assert.True(askedUp1.Read() > 0);
         var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
@@ -165,9 +132,7 @@ public sealed class DomainRoutingTests : IAsyncLifetime
     public async Task Apply_takes_a_new_config_all_or_nothing()
     {
         TwoUplinks.SkipUnlessSupported();
-        Directory.CreateDirectory(StateDir);
-        var config = Path.Combine(StateDir, "steer.yaml");
-        await File.WriteAllTextAsync(config, "rules:\n  - { domain: example.test, via: up2 }\n");
+        var config = await Config("rules:\n  - { domain: example.test, via: up2 }\n");
         (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
         Assert.Equal(TwoUplinks.SourceVia(null, ipv6: false), await SourceSeen("10.9.0.1"));
 
@@ -186,53 +151,35 @@ public sealed class DomainRoutingTests : IAsyncLifetime
     public async Task Apply_changes_the_resolvers_upstreams_and_address_in_place_or_nothing()
     {
         TwoUplinks.SkipUnlessSupported();
-        lab!["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+        Lab["server"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
             "--listen-address=10.2.0.1", "--bind-interfaces", "--port=53", "--address=/example.test/10.9.0.2");
-        lab["host"].Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+        Host.Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
             "--listen-address=127.0.0.1", "--bind-interfaces", "--port=5355"); // holds the address the last apply asks for
         await Task.Delay(300);
-        Directory.CreateDirectory(StateDir);
-        var config = Path.Combine(StateDir, "steer.yaml");
-        await File.WriteAllTextAsync(config, $"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n");
+        var config = await Config($"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n");
         (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
-        Assert.Equal("10.9.0.1", await Dig(5353));
+        Assert.Equal("10.9.0.1", await DigAt(5353));
 
         await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.2.0.1\n");
         Assert.Contains("the resolver now listens on 127.0.0.1:5354", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
-        Assert.Equal("10.9.0.2", await Dig(5354));
-        Assert.Null(await Dig(5353)); // the old address is let go
+        Assert.Equal("10.9.0.2", await DigAt(5354));
+        Assert.Null(await DigAt(5353)); // the old address is let go
 
         await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5355\n  upstreams:\n    - 10.1.0.1\n");
         var refused = await SteerCli("apply");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("nothing changed", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
-        Assert.Equal("10.9.0.2", await Dig(5354)); // still the resolver and upstream in force
+        Assert.Equal("10.9.0.2", await DigAt(5354)); // still the resolver and upstream in force
 
         await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.1.0.1\n");
         (await SteerCli("apply")).EnsureSuccess();
-        Assert.Equal("10.9.0.1", await Dig(5354)); // same address, upstream swapped
+        Assert.Equal("10.9.0.1", await DigAt(5354)); // same address, upstream swapped
     }
 
-    private async Task<string?> Dig(int port)
+    private async Task<string?> DigAt(int port)
     {
-        var result = await lab!["host"].ExecAsync("dig", "@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        var result = await Host.ExecAsync("dig", "@127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "+short", "+tries=1", "+time=2", "www.example.test", "A");
         return result.ExitCode == 0 && result.Stdout.Trim() is { Length: > 0 } answer ? answer : null;
     }
-
-    private async Task WaitForDecisions(int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (DateTime.UtcNow < deadline)
-        {
-            var listing = (await SteerCli("decision")).Stdout;
-            if (listing.Contains($"{count} decision(s)", StringComparison.Ordinal))
-                return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"fewer than {count} decisions after 5 s:\n{(await SteerCli("decision")).Stdout}\n{(await SteerCli("status")).Stdout}");
-    }
-
-    private Task<string> SourceSeen(string service) =>
-        CgroupClient.SourceSeenAsync(lab!["host"], new Cgroup(Path.Combine(CgroupPath, "clients")), Clients.TcpCommand(service, RunLabFixture.Port));
 }

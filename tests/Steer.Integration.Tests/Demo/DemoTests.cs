@@ -12,7 +12,8 @@ public sealed class DemoTests
     public async Task The_demo_shows_each_flow_on_its_uplink_and_removes_its_lab()
     {
         TwoUplinks.SkipUnlessSupported();
-        var result = (await Runner.RunAsync([SteerBinary.Path, "demo"])).EnsureSuccess();
+        // The demo builds a lab and runs a dozen clients: minutes, not seconds, on a loaded machine.
+        var result = (await Runner.RunAsync([SteerBinary.Path, "demo"], new ExecOptions { Timeout = TimeSpan.FromMinutes(3) })).EnsureSuccess();
         var rows = result.Stdout.Split('\n');
 
         string Row(string start) => rows.Single(r => r.TrimStart().StartsWith(start, StringComparison.Ordinal) && !r.Contains("refused", StringComparison.Ordinal));

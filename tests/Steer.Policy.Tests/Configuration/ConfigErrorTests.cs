@@ -260,4 +260,16 @@ public class ConfigErrorTests
         Assert.Equal(2, thrown.Errors.Count);
         Assert.StartsWith("/etc/steer/steer.yaml:1:1: error: unknown key 'dsn'", thrown.Message);
     }
+
+    [Fact]
+    public void The_decision_grace_is_whole_seconds_within_a_day()
+    {
+        Assert.Equal(30, ConfigLoader.LoadOrThrow("dns:\n  listen: 127.0.0.1:53\n  upstreams: [192.0.2.53]").Dns!.GraceSeconds);
+        Assert.Equal(0, ConfigLoader.LoadOrThrow("dns:\n  listen: 127.0.0.1:53\n  upstreams: [192.0.2.53]\n  grace: 0").Dns!.GraceSeconds);
+        foreach (var bad in new[] { "-1", "1.5", "86401", "soon" })
+        {
+            var error = Assert.Single(Errors($"dns:\n  listen: 127.0.0.1:53\n  upstreams: [192.0.2.53]\n  grace: {bad}"));
+            Assert.StartsWith("steer.yaml:4:10: error: dns.grace:", error, StringComparison.Ordinal);
+        }
+    }
 }

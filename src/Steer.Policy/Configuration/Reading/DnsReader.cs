@@ -3,13 +3,13 @@ using Steer.Policy.Configuration.Yaml;
 namespace Steer.Policy.Configuration.Reading;
 
 /// <summary>
-/// <c>dns: { listen, upstreams }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
+/// <c>dns: { listen, upstreams, grace }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
 /// <c>{ address, interface }</c> (asked, through that interface, for names whose rule says so).
 /// </summary>
 internal static class DnsReader
 {
     public const int DnsPort = 53;
-    private static readonly string[] Keys = ["listen", "upstreams"];
+    private static readonly string[] Keys = ["listen", "upstreams", "grace"];
     private static readonly string[] UpstreamKeys = ["address", "interface"];
 
     public static DnsSettings? Read(Node? node, ReadContext context)
@@ -48,7 +48,11 @@ internal static class DnsReader
                                              "names that no rule sends elsewhere would have no resolver to ask");
             ok &= upstreamsOk && upstreams.Any(u => u.Interface is null);
         }
-        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray()) : null;
+        uint grace = DnsSettings.DefaultGraceSeconds;
+        if (map["grace"] is { } graceNode)
+            ok &= context.Parse(graceNode, "dns.grace", "SECONDS",
+                (string t, out uint v) => ValueParsers.ParseNumber(t, 0, DnsSettings.MaxGraceSeconds, out v), out grace);
+        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray(), (int)grace) : null;
     }
 
     private static DnsUpstream? ReadUpstream(Node node, ReadContext context)

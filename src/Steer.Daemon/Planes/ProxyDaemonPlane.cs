@@ -1,0 +1,48 @@
+using System.Net;
+using Steer.Policy.Configuration;
+using Steer.Proxy;
+
+namespace Steer.Daemon.Planes;
+
+/// <summary>
+/// The proxy plane in the daemon: a thin adapter over <see cref="ProxyService"/> (Steer.Proxy),
+/// which owns the TProxy/SOCKS inbounds, the loop guard and interception in the kernel.
+/// </summary>
+public sealed class ProxyDaemonPlane : IDaemonPlane
+{
+    private readonly ProxyService _service;
+
+    private ProxyDaemonPlane(ProxyService service) => _service = service;
+
+    /// <summary>The resolver's address → name map, for domain rules on intercepted flows; the
+    /// daemon sets it before planes start (Steer.Proxy does not reference the daemon).</summary>
+    public static Func<IPAddress, string?>? AddressNames { get; set; }
+
+    public static IDaemonPlane? Create(SteerConfig config, TextWriter log)
+    {
+        try
+        {
+            return ProxyService.Start(config, new ProxyOptions(), log, AddressNames) is { } service ? new ProxyDaemonPlane(service) : null;
+        }
+        catch (ProxyException e)
+        {
+            throw new PlaneException(e.Message, e);
+        }
+    }
+
+    public string Name => "proxy";
+
+    public ProxyEngine? Engine => _service.Engine;
+
+    public void Apply(SteerConfig config)
+    {
+        try { _service.Apply(config); }
+        catch (ProxyException e) { throw new PlaneException(e.Message, e); }
+    }
+
+    public string Summary => _service.Summary;
+
+    public void RemoveAll() => _service.RemoveAll();
+
+    public void Dispose() => _service.Dispose();
+}
