@@ -17,8 +17,8 @@ namespace Steer.Resolver;
 internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, ResolverOptions options,
     LatencyHistogram decideLatency, ResolverCounters shared, TextWriter log) : IAnswerFinisher
 {
+    private readonly ThrottledLog _notes = new(log);
     private readonly long _refreshMs = (long)options.DecisionRefresh.TotalMilliseconds;
-    private long _lastLogMs;
 
     public Forwarder Forwarder { get; set; } = null!;
 
@@ -206,13 +206,5 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
 
     public void Fault(Exception e) => Note($"internal error, the query is dropped: {e}");
 
-    private void Note(string message)
-    {
-        long now = Environment.TickCount64;
-        long last = Volatile.Read(ref _lastLogMs);
-        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastLogMs, now, last) != last)
-            return;
-        lock (log)
-            log.WriteLine($"steer: resolver: {message}");
-    }
+    private void Note(string message) => _notes.Note(message);
 }
