@@ -179,15 +179,23 @@ public sealed class RoutePlane : IDisposable
     private void ReadLoop(NetlinkMonitor monitor)
     {
         var batch = new List<NetlinkEvent>();
-        while (monitor.ReadEvents(batch))
+        try
         {
-            foreach (var e in batch)
-                if (Relevant(e))
-                {
-                    Trigger(e.ToString());
-                    break;
-                }
-            batch.Clear();
+            while (monitor.ReadEvents(batch))
+            {
+                foreach (var e in batch)
+                    if (Relevant(e))
+                    {
+                        Trigger(e.ToString());
+                        break;
+                    }
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is Steer.Linux.Native.LinuxException or NetlinkParseException or InvalidOperationException)
+        {
+            // A message the decoder cannot read must not end reconciling: the periodic check goes on.
+            _options.Log.WriteLine($"steer: routes: the netlink monitor stopped ({e.Message}); only the periodic check reconciles now");
         }
     }
 

@@ -62,6 +62,9 @@ public sealed class RouteKernel : IDisposable
         var (current, marks, drift) = InNamespace(() =>
         {
             var values = ReadSysctlsHere(keys);
+            // Without libnftables there can be no chains of Steer's; writing marks then fails with the reason.
+            if (!NftContext.IsAvailable)
+                return (values, (IReadOnlyList<MarkBinding>?)null, (string?)null);
             var (read, d) = WithNft(nft => (MarkChains.Read(nft, out var d, out _), d));
             return (values, read, d);
         });
