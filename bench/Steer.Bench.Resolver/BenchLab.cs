@@ -60,7 +60,7 @@ internal sealed class BenchLab : IDisposable
         Spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1",
             "--bind-interfaces", $"--port={UpstreamPort}", "--local-ttl=3600", "--address=/bench.test/10.200.0.1", "--address=/ruled.test/10.201.0.1");
         Spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1",
-            "--bind-interfaces", $"--port={DnsmasqPort}", $"--server=127.0.0.1#{UpstreamPort}", "--cache-size=100000", "--dns-forward-max=10000");
+            "--bind-interfaces", $"--port={DnsmasqPort}", $"--server=127.0.0.1#{UpstreamPort}", "--cache-size=10000", "--dns-forward-max=1000");
         Steer("rule", "add", "ruled.test", "lo");
         Steer("start", "--cgroup", CgroupName, "--dns-listen", $"127.0.0.1:{SteerPort}",
             "--upstream", $"127.0.0.1:{UpstreamPort}", "--upstream", $"lo=127.0.0.1:{UpstreamPort}");

@@ -30,6 +30,8 @@ internal static class Dnsperf
         double qps = 0;
         long sent = 0, completed = 0, lost = 0;
         var stderr = process.StandardError.ReadToEndAsync();
+        // A watchdog: dnsperf has been seen spinning long past -l when a server stopped answering.
+        using var watchdog = new Timer(_ => { try { process.Kill(); } catch (InvalidOperationException) { } }, null, TimeSpan.FromSeconds(seconds + 20), Timeout.InfiniteTimeSpan);
         while (process.StandardOutput.ReadLine() is { } line)
         {
             var t = line.Trim();

@@ -10,7 +10,12 @@ public sealed record ControlRequest(string Command, int Version = ControlRequest
 }
 
 public sealed record ControlResponse(bool Ok, string? Error = null, DaemonStatus? Status = null, string? Message = null,
-    IReadOnlyList<AddressName>? Names = null, IReadOnlyList<ProxyConn>? Conns = null, ProxyLoops? Loops = null);
+    IReadOnlyList<AddressName>? Names = null, IReadOnlyList<ProxyConn>? Conns = null, ProxyLoops? Loops = null,
+    IReadOnlyList<DecisionView>? Decisions = null);
+
+/// <summary>`steer decision`, from the daemon: a kernel decision with the rule it came from (its
+/// text, when the rule is still in force) and the name the address answered for.</summary>
+public sealed record DecisionView(string Address, int Ifindex, uint RuleId, string? Rule, string? Name, double? SecondsLeft);
 
 /// <summary>`steer conns`: one live flow of the proxy.</summary>
 public sealed record ProxyConn(string Protocol, string Inbound, string Source, string Destination, string? Name, string? Rule,

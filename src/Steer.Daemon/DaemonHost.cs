@@ -139,6 +139,20 @@ public sealed class DaemonHost : IDisposable
         MapUpdates: _names is null ? null : new MapUpdateStats(_names.MapUpdates.Count, _names.MapUpdates.PercentileMicros(0.5), _names.MapUpdates.PercentileMicros(0.99)),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
+    /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text
+    /// behind each rule id (ids are positions in the rule set in force) and the answered name.</summary>
+    private List<DecisionView> Decisions()
+    {
+        var rules = _names?.Rules;
+        var views = new List<DecisionView>();
+        foreach (var d in _host?.Decisions.Snapshot() ?? [])
+        {
+            string? rule = rules is not null && d.Rule >= 1 && d.Rule <= rules.Count ? rules[(int)d.Rule - 1].ToString() : null;
+            views.Add(new DecisionView(d.Address.ToString(), d.InterfaceIndex, d.Rule, rule, _names?.NameOf(d.Address), d.Remaining?.TotalSeconds));
+        }
+        return views;
+    }
+
     /// <summary>One request per connection, one line each way; requests are served one at a
     /// time, which is plenty for a command line.</summary>
     private void ServeControl()
@@ -176,9 +190,10 @@ public sealed class DaemonHost : IDisposable
                 "reload" => ReloadResponse(),
                 "apply" => ApplyResponse(request.Config),
                 "stop" => StopResponse(),
+                "decisions" => new ControlResponse(true, Decisions: Decisions()),
                 "conns" => Planes.ProxyControl.Conns(_planes),
                 "loops" => Planes.ProxyControl.Loops(_planes),
-                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, conns, loops, reload, apply, stop)"),
+                var other => new ControlResponse(false, $"unknown command '{other}' (status, rdns, decisions, conns, loops, reload, apply, stop)"),
             };
         }
         catch (JsonException e)

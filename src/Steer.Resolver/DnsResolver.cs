@@ -75,7 +75,7 @@ public sealed class DnsResolver : IDisposable
             forwarder.Dispose();
             throw new InvalidOperationException($"the resolver cannot listen on {bound} (TCP): {e.Message}", e);
         }
-        var workers = sockets.Select((s, i) => new UdpWorker(s, processor, i)).ToArray();
+        var workers = sockets.Select((s, i) => new UdpWorker(s, processor, i, options.BatchedUdp)).ToArray();
         foreach (var worker in workers)
             worker.Start();
         tcp.Start();

@@ -17,8 +17,8 @@ namespace Steer.Resolver;
 internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, ResolverOptions options,
     LatencyHistogram decideLatency, ResolverCounters shared, TextWriter log) : IAnswerFinisher
 {
+    private readonly ThrottledLog _notes = new(log);
     private readonly long _refreshMs = (long)options.DecisionRefresh.TotalMilliseconds;
-    private long _lastLogMs;
 
     public Forwarder Forwarder { get; set; } = null!;
 
@@ -100,19 +100,30 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
         for (int i = 0; i < offsets.Length; i++)
             BinaryPrimitives.WriteUInt32BigEndian(answer[offsets[i]..], ttls[i] > age ? ttls[i] - age : 0);
 
-        if (entry.HasDecisions && now - Volatile.Read(ref entry.DecidedMs) >= _refreshMs)
+        long decided = Volatile.Read(ref entry.DecidedMs);
+        if (entry.HasDecisions && now - decided >= _refreshMs && Interlocked.CompareExchange(ref entry.DecidedMs, now, decided) == decided)
         {
-            // Decisions written at store time outlive this answer's TTL already; rewriting them
-            // now and then only keeps them current (a re-created interface's new index).
-            var view = DnsMessageView.Parse(answer);
-            view.TryGetQuestion(out var question);
-            if (Decide(view, question.Name.ToDnsName()) < 0)
-                return ServFail(query, response, counters);
-            Volatile.Write(ref entry.DecidedMs, now);
+            // The decisions written when the answer was stored outlive the TTL this hit hands
+            // out (TTL + grace from then), so this answer is decided already. Rewriting them now
+            // and then only keeps them current (a re-created interface's new index): off the
+            // worker thread, so a hit never waits for a rule lookup or a netlink round trip.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Processor.Refresh(state.Entry), (Processor: this, Entry: entry), preferLocal: false);
         }
         if (fits)
             return answer.Length;
         return DnsTruncation.TryFit(DnsMessageView.Parse(answer), udpLimit, response, out int written, out _) ? written : ServFail(query, response, counters);
+    }
+
+    /// <summary>Rewrites a cached answer's decisions with its TTLs as they are now.</summary>
+    private void Refresh(CacheEntry entry)
+    {
+        var answer = (byte[])entry.Answer!.Clone();
+        uint age = (uint)((Environment.TickCount64 - entry.StoredMs) / 1000);
+        for (int i = 0; i < entry.TtlOffsets.Length; i++)
+            BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(entry.TtlOffsets[i]), entry.Ttls[i] > age ? entry.Ttls[i] - age : 0);
+        var view = DnsMessageView.Parse(answer);
+        view.TryGetQuestion(out var question);
+        Decide(view, question.Name.ToDnsName());
     }
 
     /// <summary>An upstream's answer to a forwarded query: decide, cache, send. Fail closed: when
@@ -195,13 +206,5 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
 
     public void Fault(Exception e) => Note($"internal error, the query is dropped: {e}");
 
-    private void Note(string message)
-    {
-        long now = Environment.TickCount64;
-        long last = Volatile.Read(ref _lastLogMs);
-        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastLogMs, now, last) != last)
-            return;
-        lock (log)
-            log.WriteLine($"steer: resolver: {message}");
-    }
+    private void Note(string message) => _notes.Note(message);
 }

@@ -9,6 +9,10 @@ public sealed record ResolverOptions
     /// clients over them by flow hash. Default: one per CPU.</summary>
     public int UdpWorkers { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>UDP workers take and send up to 32 datagrams per system call (recvmmsg/sendmmsg).
+    /// Off: one recvfrom and one sendto per query.</summary>
+    public bool BatchedUdp { get; init; } = true;
+
     /// <summary>How long one upstream gets to answer before the next is tried.</summary>
     public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMilliseconds(1500);
 
@@ -30,9 +34,10 @@ public sealed record ResolverOptions
     /// <summary>TTL cap for cached answers (RFC 8767 suggests a week at most; a day is plenty here).</summary>
     public uint MaxCacheTtl { get; init; } = 86_400;
 
-    /// <summary>A cache hit rewrites its decisions into the kernel when they are older than this:
-    /// they stay fresh (an interface re-created gets its new index) at the cost of one map update
-    /// per cached name per interval, not one per query.</summary>
+    /// <summary>A cache hit has its decisions rewritten (in the background: the ones written at
+    /// store time already cover the TTL it hands out) when they are older than this: they stay
+    /// fresh (an interface re-created gets its new index) at the cost of one map update per
+    /// cached name per interval, not one per query.</summary>
     public TimeSpan DecisionRefresh { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Refusals (reject rules) are remembered this long, so a rejected name costs no

@@ -13,10 +13,16 @@ public static class Ownership
     /// <summary>rtm_protocol / FRA_PROTOCOL of every route and rule Steer makes ("proto 245").</summary>
     public const RouteProtocol Protocol = (RouteProtocol)245;
 
-    /// <summary>The proxy plane's fwmark rule and local routes ("proto 250", Steer.Proxy's
-    /// InterceptionSetup): Steer's too, in Steer's ranges, so not a collision — and not the route
-    /// plane's to delete.</summary>
-    public const RouteProtocol ProxyProtocol = (RouteProtocol)250;
+    /// <summary>Protocols of Steer's other planes (the proxy plane's interception rule and local
+    /// route, src/Steer.Proxy InterceptionSetup.Protocol). Their objects in Steer's ranges are
+    /// neither collisions nor the route plane's to remove.</summary>
+    public static readonly IReadOnlySet<RouteProtocol> SiblingProtocols = new HashSet<RouteProtocol> { (RouteProtocol)250 };
+
+    /// <summary>Whole mark values other planes use (the proxy's intercept and bypass marks,
+    /// src/Steer.Proxy ProxyOptions). A mark slot whose bits equal one of theirs under
+    /// <see cref="MarkMask"/> is never given to an uplink, so their packets never match an
+    /// uplink's fwmark rule.</summary>
+    public static readonly IReadOnlyList<uint> ReservedMarks = [0x5354_0001, 0x5354_0002];
 
     /// <summary>The packet and conntrack mark bits Steer uses for return paths: one value per
     /// symmetric uplink, 255 at most. Other bits of a mark are left as they are.</summary>

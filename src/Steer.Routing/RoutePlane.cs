@@ -11,7 +11,9 @@ namespace Steer.Routing;
 /// <param name="NetnsPath">The network namespace (<c>/run/netns/NAME</c>); null: the caller's.</param>
 /// <param name="SysctlStatePath">Where the originals of changed sysctls are kept (under /run/steer).</param>
 /// <param name="Log">Where each reconcile's diff is written.</param>
-public sealed record RoutePlaneOptions(string? NetnsPath, string? SysctlStatePath, TextWriter Log);
+/// <param name="PeriodicCheck">How often the kernel is checked without an event to go by (what
+/// raises none: hand edits of Steer's nft chains, a sysctl set back); default 10 s.</param>
+public sealed record RoutePlaneOptions(string? NetnsPath, string? SysctlStatePath, TextWriter Log, TimeSpan? PeriodicCheck = null);
 
 /// <summary>One reconcile: what set it off, what it changed, how long from the first event to done.</summary>
 public sealed record ReconcileReport(string Trigger, RoutePlanDiff Diff, TimeSpan Latency, DateTime FirstEventUtc, bool Applied, string? Error);
@@ -35,6 +37,8 @@ public sealed class RoutePlane : IDisposable
     private Thread? _reader;
     private Thread? _worker;
     private readonly SemaphoreSlim _wake = new(0);
+
+    private static readonly TimeSpan DefaultPeriodicCheck = TimeSpan.FromSeconds(10);
     private readonly Lock _pendingGate = new();
     private string? _pendingTrigger;
     private long _pendingSince;
@@ -90,12 +94,12 @@ public sealed class RoutePlane : IDisposable
         HostFacts facts;
         lock (_gate)
         {
-            diff = Compute(config, out facts);
+            diff = Compute(config, out facts, out var desiredSysctls);
             if (!diff.CanApply)
                 throw new RoutePlaneException("the route plane refuses this configuration; nothing changed:\n" +
                                               string.Join('\n', diff.Collisions.Concat(diff.Problems)));
             if (!diff.IsEmpty)
-                DiffApplier.Apply(_kernel, diff, _sysctls, DesiredSysctlKeys(config, facts));
+                DiffApplier.Apply(_kernel, diff, _sysctls, desiredSysctls);
             _config = config;
             _lastDiff = diff;
         }
@@ -126,18 +130,16 @@ public sealed class RoutePlane : IDisposable
     }
 
     /// <summary>Reads everything the diff depends on and computes it.</summary>
-    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts)
+    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts) => Compute(config, out facts, out _);
+
+    private RoutePlanDiff Compute(SteerConfig config, out HostFacts facts, out HashSet<string> desiredSysctls)
     {
         var saved = _sysctls.Load();
-        facts = _kernel.ReadFacts(config, saved);
+        (facts, var actual) = _kernel.Read(config, saved);
         var desired = RouteCompiler.Compile(config, facts);
-        var keys = RouteCompiler.SysctlKeys(config).Concat(saved.Keys).Distinct();
-        var actual = _kernel.ReadActual(keys);
+        desiredSysctls = [.. desired.Sysctls.Select(s => s.Key)];
         return RouteDiff.Compute(desired, actual, config.Routing, saved, facts);
     }
-
-    private static HashSet<string> DesiredSysctlKeys(SteerConfig config, HostFacts facts) =>
-        [.. RouteCompiler.Compile(config, facts).Sysctls.Select(s => s.Key)];
 
     private void StartMonitor()
     {
@@ -177,15 +179,23 @@ public sealed class RoutePlane : IDisposable
     private void ReadLoop(NetlinkMonitor monitor)
     {
         var batch = new List<NetlinkEvent>();
-        while (monitor.ReadEvents(batch))
+        try
         {
-            foreach (var e in batch)
-                if (Relevant(e))
-                {
-                    Trigger(e.ToString());
-                    break;
-                }
-            batch.Clear();
+            while (monitor.ReadEvents(batch))
+            {
+                foreach (var e in batch)
+                    if (Relevant(e))
+                    {
+                        Trigger(e.ToString());
+                        break;
+                    }
+                batch.Clear();
+            }
+        }
+        catch (Exception e) when (e is Steer.Linux.Native.LinuxException or NetlinkParseException or InvalidOperationException)
+        {
+            // A message the decoder cannot read must not end reconciling: the periodic check goes on.
+            _options.Log.WriteLine($"steer: routes: the netlink monitor stopped ({e.Message}); only the periodic check reconciles now");
         }
     }
 
@@ -217,7 +227,10 @@ public sealed class RoutePlane : IDisposable
         _kernel.EnterOnCurrentThread();
         while (true)
         {
-            _wake.Wait();
+            // What raises no netlink event (hand edits of Steer's nft chains, a sysctl set back)
+            // is caught by a periodic check; it costs one read of the kernel.
+            if (!_wake.Wait(_options.PeriodicCheck ?? DefaultPeriodicCheck) && !_stopping)
+                Trigger("periodic check");
             if (_stopping)
                 return;
             string? trigger;
@@ -247,10 +260,10 @@ public sealed class RoutePlane : IDisposable
                 return;
             try
             {
-                diff = Compute(_config, out facts);
+                diff = Compute(_config, out facts, out var desiredSysctls);
                 if (!diff.IsEmpty && diff.CanApply)
                 {
-                    DiffApplier.Apply(_kernel, diff, _sysctls, DesiredSysctlKeys(_config, facts));
+                    DiffApplier.Apply(_kernel, diff, _sysctls, desiredSysctls);
                     applied = true;
                 }
                 else if (!diff.CanApply)

@@ -79,6 +79,29 @@ public sealed class DiffTests
     }
 
     [Fact]
+    public void The_proxy_planes_rule_in_the_range_is_neither_a_collision_nor_removed()
+    {
+        var proxyRule = new Rule { Family = AddressFamily.InterNetwork, Priority = 10000, FwMark = 0x5354_0001, Table = 1999, Protocol = (RouteProtocol)250 };
+        var actual = Applied();
+        actual = actual with { Rules = [.. actual.Rules, proxyRule] };
+        var diff = RouteDiff.Compute(Desired, actual, Config.Routing, new Dictionary<string, string> { ["net/ipv4/conf/all/src_valid_mark"] = "0" });
+        Assert.True(diff.CanApply);
+        Assert.True(diff.IsEmpty);
+    }
+
+    [Fact]
+    public void No_uplink_gets_the_mark_bits_of_the_proxys_marks()
+    {
+        var yaml = new System.Text.StringBuilder("uplinks:\n");
+        for (int i = 0; i < 200; i++)
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  - {{ interface: u{i}, table: {1000 + i} }}\n");
+        var config = Facts.Config(yaml.ToString());
+        var marks = MarkAllocator.Allocate(config.Uplinks, config.Routing);
+        Assert.Equal(200, marks.Values.Distinct().Count());
+        Assert.DoesNotContain(0x5354_0001u & Ownership.MarkMask, marks.Values);
+    }
+
+    [Fact]
     public void Removing_everything_takes_only_Steers_objects_and_restores_sysctls()
     {
         var actual = Applied();

@@ -14,7 +14,7 @@ namespace Steer.Cli.Daemon;
 /// <summary><c>steer start|stop|status|decision</c>, and the hidden <c>steer daemon</c> they run.</summary>
 internal static class DaemonCommands
 {
-    public static IEnumerable<Command> Create() => [Start(), Apply(), Stop(), Status(), Decision(), DaemonProcess()];
+    public static IEnumerable<Command> Create() => [Start(), Apply(), Stop(), Status(), DecisionCommand.Create(), DaemonProcess()];
 
     private static Command Apply()
     {
@@ -49,10 +49,10 @@ internal static class DaemonCommands
         var config = new Option<FileInfo?>("--config", "-c") { Description = "steer.yaml: rules (and, as the planes land, uplinks, dns, proxy).", HelpName = "FILE" };
         var cgroup = new Option<string?>("--cgroup") { Description = "Attach the host-wide programs to this cgroup instead of the root cgroup (a container, a test).", HelpName = "PATH" };
         var dnsListen = new Option<string?>("--dns-listen") { Description = "Run Steer's resolver here, UDP and TCP (default with --upstream: 127.0.0.53:53).", HelpName = "ADDR[:PORT]" };
-        var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Default: this host's resolv.conf servers.", HelpName = "[IFACE=]ADDR[:PORT]" };
+        var upstream = new Option<string[]>("--upstream") { Description = "An upstream resolver; IFACE= tags it: asked, over IFACE, for names whose rule says via IFACE. Repeatable. Without an untagged one: this host's resolv.conf servers (as they were before --take-over-dns).", HelpName = "[IFACE=]ADDR[:PORT]" };
         var takeOver = new Option<bool>("--take-over-dns") { Description = "Point this host's resolv.conf at Steer's resolver; stop restores exactly what was there." };
         var start = new Command("start", """
-            Start Steer's daemon, which enforces domain rules host-wide, and return once it is ready.
+            Start Steer's daemon — host-wide rules, resolver, uplinks, proxy, as configured — and return once it is ready.
 
             The daemon attaches the host-wide socket programs (to the root cgroup, or to --cgroup),
             learns from the DNS answers seen on this host's interfaces, and writes the addresses of
@@ -177,36 +177,6 @@ internal static class DaemonCommands
         return status;
     }
 
-    private static Command Decision()
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var decision = new Command("decision", "List the kernel's decisions: address, interface, rule, time left.") { json };
-        decision.SetAction(result => CommandErrors.Run(() =>
-        {
-            var paths = DaemonPaths.FromEnvironment();
-            if (!HostBinding.IsPinned(paths.HostPins))
-            {
-                Console.WriteLine("steer: no host plane is attached (steer start)");
-                return 3;
-            }
-            using var host = HostBinding.Adopt(paths.HostPins);
-            using var netlink = Steer.Linux.Netlink.NetlinkHandle.Open();
-            var decisions = host.Decisions.Snapshot().OrderBy(d => d.Address.ToString(), StringComparer.Ordinal)
-                .Select(d => new DecisionJson(d.Address.ToString(), d.InterfaceIndex, Explainer.InterfaceName(netlink, d.InterfaceIndex), d.Rule, d.Remaining?.TotalSeconds))
-                .ToList();
-            if (result.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(decisions, DaemonJson.Default.ListDecisionJson));
-                return 0;
-            }
-            foreach (var d in decisions)
-                Console.WriteLine($"  {d.Address,-40} {d.Interface ?? "(refused)",-12} ifindex {d.Ifindex,-6} rule {d.Rule,-5} {(d.SecondsLeft is { } left ? $"{left:F0} s left" : "no expiry")}");
-            Console.WriteLine($"{decisions.Count} decision(s)");
-            return 0;
-        }));
-        return decision;
-    }
-
     private static Command DaemonProcess()
     {
         var config = new Option<string?>("--config");
@@ -230,11 +200,7 @@ internal static class DaemonCommands
         File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(12)) : "(no log)";
 }
 
-/// <summary>`steer decision --json`: <c>interface</c> is null when the decision refuses (reject, or a
-/// rule whose interface does not exist).</summary>
-internal sealed record DecisionJson(string Address, int Ifindex, string? Interface, uint Rule, double? SecondsLeft);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(DaemonStatus))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(List<DecisionJson>))]
 internal sealed partial class DaemonJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -10,22 +10,22 @@ namespace Steer.Cli.Daemon;
 internal static class DnsFlags
 {
     /// <summary>Null when neither flag is given (steer.yaml's dns: section, if any, applies).
-    /// Without --upstream, the upstreams are the host's resolv.conf servers as they were.</summary>
+    /// Without an untagged --upstream, the untagged upstreams are the host's resolv.conf servers
+    /// as they were before Steer took resolution over.</summary>
     public static DnsSettings? Parse(string? listen, string[] upstreams, string resolvConf, string stateDirectory)
     {
         if (listen is null && upstreams.Length == 0)
             return null;
         var endpoint = Endpoint(listen ?? "127.0.0.53:53", "--dns-listen");
         var list = upstreams.Select(Upstream).ToList();
-        if (list.Count == 0)
+        if (list.All(u => u.Interface is not null))
         {
+            // Names no rule sends elsewhere go where the host's resolution went before Steer.
             var original = new DnsTakeover(resolvConf, stateDirectory).OriginalServers();
             if (original.Count == 0)
-                throw new UsageException($"--dns-listen without --upstream takes the upstreams from {resolvConf}, which names none; give --upstream ADDR");
+                throw new UsageException($"no untagged --upstream, and {resolvConf} names no server to ask for names no rule sends elsewhere; give --upstream ADDR");
             list.AddRange(original.Select(a => new DnsUpstream(new Endpoint(a, 53), null)));
         }
-        if (list.All(u => u.Interface is not null))
-            throw new UsageException("--upstream: at least one upstream must be untagged (no IFACE=), for names no rule sends elsewhere");
         return new DnsSettings(endpoint, list.ToEquatableArray());
     }
 

@@ -41,6 +41,7 @@ internal sealed class DemoLab : IDisposable
 
     public static DemoLab Create()
     {
+        RemoveLabsOfDeadDemos();
         var lab = new DemoLab($"steer-demo-{Environment.ProcessId}");
         try
         {
@@ -51,6 +52,23 @@ internal sealed class DemoLab : IDisposable
         {
             lab.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>A demo killed outright (SIGKILL) cannot remove its lab; the next demo does:
+    /// namespaces named steer-demo-PID-… whose PID is gone. Another demo still running keeps its own.</summary>
+    private static void RemoveLabsOfDeadDemos()
+    {
+        const string prefix = "steer-demo-";
+        foreach (var path in Directory.Exists("/run/netns") ? Directory.GetFiles("/run/netns", prefix + "*") : [])
+        {
+            var name = Path.GetFileName(path);
+            var pid = name[prefix.Length..].Split('-')[0];
+            if (int.TryParse(pid, out var owner) && !Directory.Exists($"/proc/{owner}"))
+            {
+                try { NetNamespace.Delete(name); }
+                catch (Steer.Linux.Native.LinuxException) { } // another demo removed it first
+            }
         }
     }
 

@@ -33,6 +33,8 @@ public sealed record RouteQuery(IPAddress Destination)
 
 public sealed partial class NetlinkHandle
 {
+    private const uint RtmFlagLookupTable = 0x1000; // RTM_F_LOOKUP_TABLE
+
     /// <summary><c>ip route get</c> with every selector of <paramref name="query"/>: the route the
     /// kernel picks with all policy rules applied; its <see cref="Route.Table"/> is the table the
     /// route was found in. Throws the kernel's answer when there is none.</summary>
@@ -48,6 +50,8 @@ public sealed partial class NetlinkHandle
         var header = request.AddFixed(Rt.RtMsgSize);
         header[0] = v6 ? Rt.AF_INET6 : Rt.AF_INET;
         header[1] = (byte)(v6 ? 128 : 32); // rtm_dst_len
+        // RTM_F_LOOKUP_TABLE: report the table the route was found in (the kernel says main otherwise).
+        System.Runtime.InteropServices.MemoryMarshal.Write(header[8..], RtmFlagLookupTable);
         request.AddAddress(Rt.RTA_DST, destination);
         if (query.Source is not null)
         {

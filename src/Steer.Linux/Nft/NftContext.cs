@@ -38,7 +38,9 @@ public sealed unsafe class NftContext : IDisposable
     }
 
     /// <summary>Whether libnftables can be loaded here.</summary>
-    public static bool IsAvailable => NativeLibrary.TryLoad("libnftables.so.1", out var handle) && Free(handle);
+    public static bool IsAvailable => Available.Value;
+
+    private static readonly Lazy<bool> Available = new(() => NativeLibrary.TryLoad("libnftables.so.1", out var handle) && Free(handle));
 
     /// <summary>Runs a JSON document (<c>{"nftables": [...]}</c>): commands in one transaction,
     /// or a list request. Returns the JSON output (empty for changes); throws the error text.</summary>

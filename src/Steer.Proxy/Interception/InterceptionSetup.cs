@@ -39,7 +39,7 @@ public static class InterceptionSetup
                     if (!rules.Any(r => Matches(r, plan, name)))
                         netlink.AddRule(FwmarkRule(plan, family, name));
             }
-            LibNftables.Run(NftRuleset.Build(plan.Interfaces, plan.Port, plan.InterceptMark, plan.BypassMark));
+            ProxyNft.Run(NftRuleset.Build(plan.Interfaces, plan.Port, plan.InterceptMark, plan.BypassMark));
         }
         catch (Exception e) when (e is ProxyException or NetlinkException)
         {
@@ -64,14 +64,14 @@ public static class InterceptionSetup
 
     private static string SafeList()
     {
-        try { return LibNftables.Run(NftRuleset.List()); }
+        try { return ProxyNft.Run(NftRuleset.List()); }
         catch (ProxyException) { return "{}"; }
     }
 
     private static int RemoveCore(uint interceptMark, RoutingRanges? ranges)
     {
         var errors = new List<string>();
-        try { LibNftables.Run(NftRuleset.Remove()); }
+        try { ProxyNft.Run(NftRuleset.Remove()); }
         catch (ProxyException e) { errors.Add(e.Message); }
         using var netlink = NetlinkHandle.Open();
         var tables = new HashSet<uint>();

@@ -25,13 +25,12 @@ internal sealed class Forwarder : IDisposable
 {
     private readonly ResolverOptions _options;
     private readonly ResolverCounters _counters;
-    private readonly TextWriter _log;
+    private readonly ThrottledLog _notes;
     private readonly ConcurrentQueue<(PendingQuery Query, int Attempt, UpstreamChannel Channel, ushort Id, long Deadline)> _timeouts = new();
     private readonly Thread _timer;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, UpstreamGroup> _untaggedVia = new(StringComparer.Ordinal);
     private Groups _groups;
-    private long _lastLogMs;
 
     private sealed record Groups(DnsSettings Settings, UpstreamGroup? Untagged, Dictionary<string, UpstreamGroup> Tagged);
 
@@ -39,7 +38,7 @@ internal sealed class Forwarder : IDisposable
     {
         _options = options;
         _counters = counters;
-        _log = log;
+        _notes = new ThrottledLog(log);
         _groups = Build(settings);
         _timer = new Thread(TimeoutLoop) { IsBackground = true, Name = "steer-dns-timeouts" };
         _timer.Start();
@@ -227,16 +226,7 @@ internal sealed class Forwarder : IDisposable
 
     public void Fault(Exception e) => Note($"internal error, the query is dropped: {e}");
 
-    /// <summary>Logs at most one line a second: a dead upstream must not flood the log.</summary>
-    private void Note(string message)
-    {
-        long now = Environment.TickCount64;
-        long last = Volatile.Read(ref _lastLogMs);
-        if (now - last < 1000 || Interlocked.CompareExchange(ref _lastLogMs, now, last) != last)
-            return;
-        lock (_log)
-            _log.WriteLine($"steer: resolver: {message}");
-    }
+    private void Note(string message) => _notes.Note(message);
 
     public void Dispose()
     {

@@ -43,9 +43,9 @@ public static class RouteCompiler
             problems.Add(tooSmall);
 
         var symmetric = config.Uplinks.Where(u => u.Return == ReturnPath.Symmetric).ToList();
-        if (symmetric.Count > Ownership.MaxMarks)
-            problems.Add($"{symmetric.Count} uplinks have return: symmetric; Steer's mark bits (0x{Ownership.MarkMask:x8}) tell {Ownership.MaxMarks} apart");
         var marks = MarkAllocator.Allocate(symmetric, ranges);
+        if (marks.Count < symmetric.Count)
+            problems.Add($"{symmetric.Count} uplinks have return: symmetric; Steer's mark bits (0x{Ownership.MarkMask:x8}) tell {marks.Count} apart");
 
         foreach (var uplink in config.Uplinks)
         {

@@ -72,16 +72,19 @@ public static class RouteDiff
         }
 
         var collisions = new List<string>();
-        foreach (var rule in actual.Rules.Where(r => r.Protocol != Ownership.Protocol && r.Protocol != Ownership.ProxyProtocol && r.Priority is { } p && ranges.Priorities.Contains(p)))
+        foreach (var rule in actual.Rules.Where(r => Foreign(r.Protocol) && r.Priority is { } p && ranges.Priorities.Contains(p)))
             collisions.Add($"rule `{RouteText.Rule(rule)}` is not Steer's but sits in Steer's priorities {ranges.Priorities} (routing.priorities): " +
                            "delete it, or give Steer another range");
-        foreach (var route in actual.Routes.Where(r => r.Protocol != Ownership.Protocol && desired.Tables.Contains(r.Table)))
+        foreach (var route in actual.Routes.Where(r => Foreign(r.Protocol) && desired.Tables.Contains(r.Table)))
             collisions.Add($"route `{RouteText.Route(route, facts)}` is not Steer's but is in table {route.Table}, an uplink's table: " +
                            "delete it, or give the uplink another table");
 
         return new RoutePlanDiff(addRoutes, replaceRoutes, deleteRoutes, addRules, ownedRules, marks, sysctls,
             collisions, desired.Problems, desired.Notes);
     }
+
+    /// <summary>Neither the route plane's nor another Steer plane's.</summary>
+    private static bool Foreign(RouteProtocol protocol) => protocol != Ownership.Protocol && !Ownership.SiblingProtocols.Contains(protocol);
 
     /// <summary>What the kernel keys a route by: table, family and destination.</summary>
     public static bool SameKey(Route a, Route b) => a.Table == b.Table && a.Destination.Equals(b.Destination);

@@ -74,7 +74,7 @@ internal static class DiffApplier
                 undo.Push((step, () => netlink.AddRoute(route)));
             }
         }
-        catch (Exception e) when (e is LinuxException or Steer.Linux.Nft.NftException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is LinuxException or Steer.Linux.Nft.NftException or IOException or InvalidOperationException or ArgumentException)
         {
             var failures = new List<string>();
             while (undo.TryPop(out var inverse))

@@ -49,51 +49,70 @@ public sealed class RouteKernel : IDisposable
         t_entered = _netnsPath;
     }
 
-    public HostFacts ReadFacts(SteerConfig config, IReadOnlyDictionary<string, string> saved)
+    /// <summary>Everything a diff needs, read once: links, addresses, every route and rule,
+    /// Steer's nft chains, and the sysctls the plane touches (with <paramref name="saved"/>
+    /// originals standing in for values Steer changed).</summary>
+    public (HostFacts Facts, ActualState Actual) Read(SteerConfig config, IReadOnlyDictionary<string, string> saved)
     {
         var links = _netlink.ListLinks();
         var addresses = _netlink.ListAddresses();
-        var main = _netlink.ListRoutes(table: RouteTable.Main);
+        var routes = _netlink.ListRoutes();
+        var rules = _netlink.ListRules();
         var keys = RouteCompiler.SysctlKeys(config).Concat(saved.Keys).Distinct().ToList();
-        var current = ReadSysctls(keys);
+        var (current, marks, drift) = InNamespace(() =>
+        {
+            var values = ReadSysctlsHere(keys);
+            // Without libnftables there can be no chains of Steer's; writing marks then fails with the reason.
+            if (!NftContext.IsAvailable)
+                return (values, (IReadOnlyList<MarkBinding>?)null, (string?)null);
+            var (read, d) = WithNft(nft => (MarkChains.Read(nft, out var d, out _), d));
+            return (values, read, d);
+        });
         var originals = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
-            if (!current.ContainsKey(key))
-                continue; // the interface is gone
-            originals[key] = saved.TryGetValue(key, out var original) ? original : current[key];
+            if (current.TryGetValue(key, out var value)) // absent: the interface is gone
+                originals[key] = saved.TryGetValue(key, out var original) ? original : value;
         }
-        return new HostFacts(links, addresses, main, originals);
+        var main = routes.Where(r => r.Table == RouteTable.Main).ToList();
+        return (new HostFacts(links, addresses, main, originals), new ActualState(routes, rules, marks, drift, current));
     }
 
-    public ActualState ReadActual(IEnumerable<string> sysctlKeys)
+    // A libnftables context per long-lived thread (each talks to its thread's namespace): making
+    // one reads configuration files, too slow to repeat on every reconcile. Throw-away namespace
+    // threads get one for the call.
+    [ThreadStatic] private static NftContext? t_nft;
+    [ThreadStatic] private static string? t_nftNamespace;
+
+    /// <summary>Runs <paramref name="work"/> with an nft context of the current thread, which is
+    /// in this kernel's namespace (called inside <see cref="InNamespace"/>).</summary>
+    private T WithNft<T>(Func<NftContext, T> work)
     {
-        var routes = _netlink.ListRoutes();
-        var rules = _netlink.ListRules();
-        var (marks, drift) = InNamespace(() =>
+        bool lasting = _netnsPath is null || t_entered == _netnsPath;
+        if (!lasting)
         {
-            using var nft = new NftContext();
-            var read = MarkChains.Read(nft, out var d, out _);
-            return (read, d);
-        });
-        return new ActualState(routes, rules, marks, drift, ReadSysctls(sysctlKeys));
+            using var once = new NftContext();
+            return work(once);
+        }
+        var where = _netnsPath ?? "";
+        if (t_nft is null || t_nftNamespace != where)
+        {
+            t_nft?.Dispose();
+            t_nft = new NftContext();
+            t_nftNamespace = where;
+        }
+        return work(t_nft);
     }
 
-    public Dictionary<string, string> ReadSysctls(IEnumerable<string> keys)
+    private static Dictionary<string, string> ReadSysctlsHere(List<string> keys)
     {
-        var list = keys.ToList();
-        if (list.Count == 0)
-            return new Dictionary<string, string>(StringComparer.Ordinal);
-        return InNamespace(() =>
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
         {
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var key in list)
-            {
-                try { values[key] = Sysctl.Read(key); }
-                catch (LinuxException) { } // no such key: the interface does not exist
-            }
-            return values;
-        });
+            try { values[key] = Sysctl.Read(key); }
+            catch (LinuxException) { } // no such key: the interface does not exist
+        }
+        return values;
     }
 
     public void WriteSysctl(string key, string value) => InNamespace(() =>
@@ -102,21 +121,16 @@ public sealed class RouteKernel : IDisposable
         return 0;
     });
 
-    public void WriteMarks(IReadOnlyList<MarkBinding> marks) => InNamespace(() =>
+    public void WriteMarks(IReadOnlyList<MarkBinding> marks) => InNamespace(() => WithNft(nft =>
     {
-        using var nft = new NftContext();
         if (marks.Count > 0)
             nft.Run(MarkChains.WriteBatch(marks));
         else if (MarkChains.Read(nft, out _, out var others) is not null)
             nft.Run(MarkChains.RemoveBatch(others));
         return 0;
-    });
+    }));
 
-    public IReadOnlyList<MarkBinding> ReadMarks() => InNamespace(() =>
-    {
-        using var nft = new NftContext();
-        return MarkChains.Read(nft, out _, out _) ?? [];
-    });
+    public IReadOnlyList<MarkBinding> ReadMarks() => InNamespace(() => WithNft(nft => MarkChains.Read(nft, out _, out _) ?? []));
 
     public void Dispose() => _netlink.Dispose();
 }

@@ -40,6 +40,6 @@ public sealed record RoutePlanDiff(
 
     public int ChangeCount =>
         AddRoutes.Count + ReplaceRoutes.Count + DeleteRoutes.Count + AddRules.Count + DeleteRules.Count
-        + (Marks is null ? 0 : Math.Max(1, Math.Abs(Marks.Desired.Count - Marks.Current.Count) + Marks.Desired.Except(Marks.Current).Count()))
+        + (Marks is null ? 0 : Math.Max(1, Marks.Desired.Except(Marks.Current).Count() + Marks.Current.Except(Marks.Desired).Count()))
         + Sysctls.Count;
 }

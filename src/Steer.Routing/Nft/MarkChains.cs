@@ -42,6 +42,15 @@ internal static class MarkChains
         {
             return null;
         }
+        return Parse(json, out drift, out tableHasOthers);
+    }
+
+    /// <summary>The marks in a listing of table <c>inet steer</c> (libnftables JSON), null when
+    /// Steer's chains are not in it.</summary>
+    internal static IReadOnlyList<MarkBinding>? Parse(string json, out string? drift, out bool tableHasOthers)
+    {
+        drift = null;
+        tableHasOthers = false;
         using var doc = JsonDocument.Parse(json);
         bool ours = false;
         var comments = new Dictionary<string, List<string>> { [Ownership.IngressChain] = [], [Ownership.OutputChain] = [] };

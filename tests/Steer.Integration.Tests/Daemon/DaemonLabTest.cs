@@ -62,8 +62,11 @@ public abstract class DaemonLabTest : IAsyncLifetime
         await lab.DisposeAsync();
     }
 
-    protected Task<ExecResult> SteerCli(params string[] args) =>
-        Host.ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+    protected Task<ExecResult> SteerCli(params string[] args) => SteerCliWith([], args);
+
+    /// <summary>steer with more environment (NAME=VALUE), e.g. STEER_RESOLV_CONF.</summary>
+    protected Task<ExecResult> SteerCliWith(string[] env, params string[] args) =>
+        Host.ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", .. env, SteerBinary.Path, .. args]);
 
     /// <summary>Writes steer.yaml into the state directory and returns its path.</summary>
     protected async Task<string> Config(string yaml)

@@ -104,8 +104,8 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
 
         (await SteerCli("stop")).EnsureSuccess();
         Assert.DoesNotContain("steer_proxy", lab!["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
         Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded again
     }
 }

@@ -70,6 +70,8 @@ public sealed class ResolverLabTests : DaemonLabTest
         var byAddress = decisions.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("address").GetString()!);
         Assert.Equal("up2", byAddress["10.9.0.1"].GetProperty("interface").GetString());
         Assert.Equal("up2", byAddress["fd00:9::1"].GetProperty("interface").GetString());
+        Assert.Equal("domain example.test via up2", byAddress["10.9.0.1"].GetProperty("rule").GetString()); // the daemon knows the rule
+        Assert.Equal("www.example.test", byAddress["10.9.0.1"].GetProperty("name").GetString());
         using var names = JsonDocument.Parse((await SteerCli("rdns", "10.9.0.1", "--json")).EnsureSuccess().Stdout);
         Assert.Equal("www.example.test", names.RootElement[0].GetProperty("name").GetString());
         using var explained = JsonDocument.Parse((await SteerCli("explain", "10.9.0.1", "--json")).EnsureSuccess().Stdout);
@@ -144,5 +146,29 @@ public sealed class ResolverLabTests : DaemonLabTest
         (await SteerCli("start", "--cgroup", CgroupName)).EnsureSuccess();
         Assert.Contains("\"rules\": 2", (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
         Assert.Equal(TwoUplinks.SourceVia("up2", ipv6: false), await SourceSeen("10.9.0.1"));
+    }
+
+    [Fact]
+    public async Task Taking_over_the_hosts_resolution_points_resolv_conf_at_steer_and_stop_restores_it_exactly()
+    {
+        TwoUplinks.SkipUnlessSupported();
+        var resolvConf = Path.Combine(StateDir, "resolv.conf");
+        const string original = "# written by hand\nnameserver 10.1.0.1\nsearch lab.test\noptions edns0\n";
+        await File.WriteAllTextAsync(resolvConf, original);
+        string[] env = [$"STEER_RESOLV_CONF={resolvConf}"];
+        (await SteerCliWith(env, "rule", "add", "example.test", "up2")).EnsureSuccess();
+        // No untagged --upstream: the host's resolv.conf servers as they were (10.1.0.1).
+        (await SteerCliWith(env, "start", "--cgroup", CgroupName, "--dns-listen", "127.0.0.1:53", "--upstream", $"up2={Up2Resolver}", "--take-over-dns")).EnsureSuccess();
+
+        var taken = await File.ReadAllTextAsync(resolvConf);
+        Assert.Contains("nameserver 127.0.0.1", taken, StringComparison.Ordinal);
+        Assert.DoesNotContain("nameserver 10.1.0.1", taken, StringComparison.Ordinal);
+        var (up1, up2) = CountQueries();
+        var answer = (await Host.ExecAsync("dig", "@127.0.0.1", "+short", "+tries=1", "+time=3", "www.example.test", "A")).EnsureSuccess().Stdout;
+        Assert.Contains("10.9.0.1", answer, StringComparison.Ordinal);
+        Assert.Equal((0L, 1L), (up1.Read(), up2.Read()));
+
+        (await SteerCliWith(env, "stop")).EnsureSuccess();
+        Assert.Equal(original, await File.ReadAllTextAsync(resolvConf));
     }
 }

@@ -28,7 +28,7 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
             await lab.DisposeAsync();
     }
 
-    private RoutePlane Plane() => new(new RoutePlaneOptions(lab!["node"].NsPath, stateFile, TextWriter.Synchronized(log)));
+    private RoutePlane Plane() => new(new RoutePlaneOptions(lab!["node"].NsPath, stateFile, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(300)));
 
     private static SteerConfig Config(string yaml = ServiceNode.Yaml) => ConfigLoader.LoadOrThrow(yaml);
 
@@ -56,8 +56,15 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
         foreach (var client in new[] { "client1", "client2" })
             foreach (var service in new[] { ServiceNode.Service1, ServiceNode.Service2 })
                 Assert.True(await ServiceNode.ReachesAsync(lab, client, service), $"{client} → {service}\n{log}");
+        // IPv6 alike (no rp_filter there: the counters tell the way).
+        var out1v6 = node.CountPackets($"oifname \"eth1\" ip6 saddr {ServiceNode.Service1V6} tcp sport 3000");
+        var out2v6 = node.CountPackets($"oifname \"eth2\" ip6 saddr {ServiceNode.Service2V6} tcp sport 3000");
+        foreach (var client in new[] { "client1", "client2" })
+            foreach (var service in new[] { ServiceNode.Service1V6, ServiceNode.Service2V6 })
+                Assert.True(await ServiceNode.ReachesAsync(lab, client, service), $"{client} → {service}\n{log}");
         Assert.Equal(0, out0.Read());
         Assert.True(out1.Read() > 0 && out2.Read() > 0);
+        Assert.True(out1v6.Read() > 0 && out2v6.Read() > 0);
         Assert.True(in1.Read() > 0 && in2.Read() > 0);
         Assert.Equal("2", node.Exec("sysctl", "-n", "net.ipv4.conf.eth1.rp_filter").EnsureSuccess().Stdout.Trim());
 
@@ -121,6 +128,21 @@ public sealed class RoutePlaneLabTests : IAsyncLifetime
         lab["node"].Exec("ip", "route", "add", "default", "via", "10.2.0.1", "dev", "eth2", "metric", "300").EnsureSuccess();
         await Eventually(() => lab["node"].Exec("ip", "route", "show", "table", table.ToString()).Stdout.Contains("default via 10.2.0.1", StringComparison.Ordinal));
         Assert.True(await ServiceNode.ReachesAsync(lab, "client2", ServiceNode.Service2), log.ToString());
+    }
+
+    [Fact]
+    public async Task Hand_edits_that_raise_no_event_are_undone_by_the_periodic_check()
+    {
+        SkipUnlessLab();
+        using var plane = Plane();
+        plane.Apply(Config());
+        var node = lab!["node"];
+        node.Exec("nft", "flush", "chain", "inet", "steer", "routes_output").EnsureSuccess();
+        node.Exec("sysctl", "-w", "net.ipv4.conf.eth1.rp_filter=1").EnsureSuccess();
+        await Eventually(() => node.Exec("nft", "list", "chain", "inet", "steer", "routes_output").Stdout.Contains("steer:reply eth1", StringComparison.Ordinal)
+                               && node.Exec("sysctl", "-n", "net.ipv4.conf.eth1.rp_filter").Stdout.Trim() == "2");
+        Assert.Contains("were changed by hand", log.ToString(), StringComparison.Ordinal);
+        Assert.True(await ServiceNode.ReachesAsync(lab, "client1", ServiceNode.Service1));
     }
 
     [Fact]

@@ -23,10 +23,25 @@ internal static class SteerBinary
     }
 
     // Runs of other tests may be live right now (tests run in parallel); only a run whose steer
-    // process is gone and left its state is a leak.
+    // process is gone and left its state is a leak. Except by design: a SIGKILLed steer's
+    // orphaned program keeps its binding (fail closed) while it lives in the run's cgroup.
     private static bool OwnedByDeadOrMe(string directory)
     {
         var pid = int.Parse(System.IO.Path.GetFileName(directory)["run-".Length..]);
-        return !Directory.Exists($"/proc/{pid}");
+        if (Directory.Exists($"/proc/{pid}"))
+            return false;
+        var members = System.IO.Path.Combine(Steer.Linux.Mounts.SteerMounts.CgroupRoot(), "steer", $"run-{pid}", "cgroup.procs");
+        return !File.Exists(members) || File.ReadAllText(members).Trim().Length == 0;
+    }
+
+    /// <summary>A network namespace named PREFIX-PID-… whose PID is gone: a lab nobody removed.
+    /// Labs of processes still running (other tests, in parallel) are theirs to remove.</summary>
+    public static bool IsLeftoverNamespace(string name, string prefix)
+    {
+        if (!name.StartsWith(prefix, StringComparison.Ordinal))
+            return false;
+        var rest = name[prefix.Length..];
+        var dash = rest.IndexOf('-', StringComparison.Ordinal);
+        return int.TryParse(dash < 0 ? rest : rest[..dash], out var pid) && !Directory.Exists($"/proc/{pid}");
     }
 }
