@@ -71,15 +71,23 @@ internal static class ProxyBench
                     var samples = results[mode.Name];
                     var cpu = Cpu(mode.Pid);
                     var watch = System.Diagnostics.Stopwatch.StartNew();
-                    samples.Single.Add(await IperfAsync(lab, 1, options.Seconds));
+                    var single = await IperfAsync(lab, 1, options.Seconds);
+                    samples.Single.Add(single);
+                    // CPU per byte and per connection: what the proxy costs, whatever else the machine runs.
+                    var afterSingle = Cpu(mode.Pid);
+                    if (mode.Pid is not null)
+                        samples.CpuPerGigabyte.Add((afterSingle - cpu) / (single * options.Seconds / 8));
                     samples.Four.Add(await IperfAsync(lab, 4, options.Seconds));
                     ClearTimeWait(lab);
+                    var beforeWrk = Cpu(mode.Pid);
                     samples.Connections.Add(await WrkAsync(lab, options.Seconds));
+                    if (mode.Pid is not null)
+                        samples.CpuPerConnection.Add((Cpu(mode.Pid) - beforeWrk) * 1e6 / (samples.Connections[^1] * options.Seconds));
                     ClearTimeWait(lab);
                     if (mode.Pid is not null)
                         samples.Cores.Add((Cpu(mode.Pid) - cpu) / watch.Elapsed.TotalSeconds);
                     Console.WriteLine($"  round {round} {mode.Name,-18} 1 stream {samples.Single[^1],6:F2} Gbit/s   4 streams {samples.Four[^1],6:F2} Gbit/s   {samples.Connections[^1],8:F0} conn/s" +
-                                      (mode.Pid is null ? "" : $"   proxy CPU {samples.Cores[^1]:F2} cores"));
+                                      (mode.Pid is null ? "" : $"   proxy CPU {samples.Cores[^1]:F2} cores, {samples.CpuPerGigabyte[^1]:F3} s/GB, {samples.CpuPerConnection[^1]:F0} µs/conn"));
                 }
                 finally
                 {
@@ -103,6 +111,8 @@ internal static class ProxyBench
         {
             var v2ray = results[modes[2].Name];
             Console.WriteLine($"Steer / v2ray:             1 stream {Median(steer.Single) / Median(v2ray.Single):F2} (goal ≥ 1.3), 4 streams {Median(steer.Four) / Median(v2ray.Four):F2}, conn/s {Median(steer.Connections) / Median(v2ray.Connections):F2} (goal ≥ 1.5)");
+            Console.WriteLine($"proxy CPU (load-independent): Steer {Median(steer.CpuPerGigabyte):F3} s/GB, {Median(steer.CpuPerConnection):F0} µs/conn; " +
+                              $"v2ray {Median(v2ray.CpuPerGigabyte):F3} s/GB, {Median(v2ray.CpuPerConnection):F0} µs/conn; v2ray/Steer {Median(v2ray.CpuPerGigabyte) / Median(steer.CpuPerGigabyte):F2}× per byte, {Median(v2ray.CpuPerConnection) / Median(steer.CpuPerConnection):F2}× per connection");
         }
 
         Console.WriteLine();
@@ -133,6 +143,8 @@ internal static class ProxyBench
         public List<double> Four { get; } = [];
         public List<double> Connections { get; } = [];
         public List<double> Cores { get; } = [];
+        public List<double> CpuPerGigabyte { get; } = [];
+        public List<double> CpuPerConnection { get; } = [];
     }
 
     private static async Task<double> IperfAsync(Steer.Lab.Lab lab, int streams, int seconds)

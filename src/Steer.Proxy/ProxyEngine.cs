@@ -138,7 +138,7 @@ public sealed class ProxyEngine : IDisposable
     /// cause) when the source is one of our egress sockets, the destination is our own listener,
     /// or the storm guard or flow cap says no.
     /// </summary>
-    internal bool Check(FlowEndpoint source, FlowEndpoint destination, bool udp, long nowMs)
+    internal bool Check(FlowEndpoint source, FlowEndpoint destination, bool udp, long nowMs, bool intercepted = true)
     {
         if (!Guard.Enabled)
             return false;
@@ -146,6 +146,16 @@ public sealed class ProxyEngine : IDisposable
         {
             Guard.Refuse(LoopCause.OwnEgress, udp, $"{owner.Rule}|{owner.Interface}",
                 () => $"ingress from {source} to {destination} is {owner}");
+            return true;
+        }
+        if (intercepted && Watch.IsLocal(source))
+        {
+            // An intercepted flow from one of this host's own addresses is our traffic come back,
+            // even when its egress socket is not (or no longer, or not yet) registered: a UDP
+            // session that expired, or a re-entry accepted on another loop before the dialing loop
+            // registered its socket.
+            Guard.Refuse(LoopCause.OwnEgress, udp, $"local|{source.ToIPAddress()}",
+                () => $"ingress from {source} to {destination}: its source is this host's own address, so it is Steer's own traffic coming back (no live egress socket matched)");
             return true;
         }
         if (_listenerPorts.Contains(destination.Port) && Watch.IsLocal(destination))
@@ -169,7 +179,7 @@ public sealed class ProxyEngine : IDisposable
     /// <summary>The same checks for a flow whose destination a SOCKS/HTTP request named; refuses it itself.</summary>
     internal bool Admit(TcpFlow flow, bool udp)
     {
-        if (flow.Destination.HasAddress && Check(flow.Source, flow.Destination, udp, Environment.TickCount64))
+        if (flow.Destination.HasAddress && Check(flow.Source, flow.Destination, udp, Environment.TickCount64, intercepted: false))
         {
             flow.Abort();
             return false;

@@ -4,11 +4,12 @@ namespace Steer.Proxy;
 /// and the switches tests use to show what the guard prevents.</summary>
 public sealed record ProxyOptions
 {
-    /// <summary>The mark TPROXY gives intercepted packets; the fwmark rule sends them to the local table.</summary>
-    public uint InterceptMark { get; init; } = 0x5354_0001;
+    /// <summary>The mark TPROXY gives intercepted packets; the fwmark rule sends them to the local table.
+    /// Its bits stay clear of the route plane's conntrack-mark bits (0x00ff0000).</summary>
+    public uint InterceptMark { get; init; } = 0x5300_0001;
 
     /// <summary>The mark on every egress socket: nftables lets these packets pass untouched.</summary>
-    public uint BypassMark { get; init; } = 0x5354_0002;
+    public uint BypassMark { get; init; } = 0x5300_0002;
 
     /// <summary>An established TCP flow with no byte either way for this long is reset.</summary>
     public int TcpIdleMs { get; init; } = 300_000;

@@ -6,7 +6,7 @@ namespace Steer.Proxy.Inbounds;
 
 /// <summary>
 /// SOCKS5 and HTTP CONNECT on one port, told apart by the first byte (5 is SOCKS, a letter is HTTP).
-/// SOCKS5: no authentication, CONNECT (UDP ASSOCIATE is answered "command not supported" for now).
+/// SOCKS5: no authentication, CONNECT and UDP ASSOCIATE (the relay is <see cref="Udp.SocksUdpRelay"/>).
 /// HTTP: <c>CONNECT host:port HTTP/1.1</c> only; other methods get 405, since forwarding plain HTTP
 /// requests would mean rewriting them. Requests are peeked and consumed whole; at most 4 KiB.
 /// </summary>
@@ -18,6 +18,9 @@ internal sealed unsafe class MixedHandshake : IClientHandshake
 
     private Kind _kind;
     private bool _greeted;
+
+    /// <summary>The request was SOCKS5 UDP ASSOCIATE rather than CONNECT.</summary>
+    public bool IsUdpAssociate { get; private set; }
 
     public HandshakeStep Advance(int client, byte[] scratch, out FlowEndpoint destination, out string? name)
     {
@@ -53,6 +56,13 @@ internal sealed unsafe class MixedHandshake : IClientHandshake
             Send(client, scratch, [5, offersNoAuth ? (byte)0 : (byte)0xff]);
             return offersNoAuth ? Advance(client, scratch, out destination, out name) : HandshakeStep.Failed;
         }
+        if (request.Command == 3)
+        {
+            // UDP ASSOCIATE: the flow becomes the association's control connection.
+            IsUdpAssociate = true;
+            destination = request.Destination;
+            return HandshakeStep.Done;
+        }
         if (request.Command != 1)
         {
             SendSocksReply(client, scratch, 7); // command not supported
@@ -79,6 +89,9 @@ internal sealed unsafe class MixedHandshake : IClientHandshake
             Consume(client, scratch, consumed);
         return result;
     }
+
+    /// <summary>Tells a UDP ASSOCIATE client where to send its datagrams.</summary>
+    public bool SucceedAssociate(int client, byte[] scratch, FlowEndpoint relay) => SendSocksReply(client, scratch, 0, relay);
 
     public bool Succeed(int client, byte[] scratch, FlowEndpoint bound) => _kind == Kind.Socks
         ? SendSocksReply(client, scratch, 0, bound)

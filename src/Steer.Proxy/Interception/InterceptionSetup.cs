@@ -34,8 +34,10 @@ public static class InterceptionSetup
             foreach (var family in Families)
             {
                 netlink.ReplaceRoute(LocalRoute(plan, family, loopback.Index));
-                if (!netlink.ListRules(family).Any(r => Matches(r, plan)))
-                    netlink.AddRule(FwmarkRule(plan, family));
+                var rules = netlink.ListRules(family);
+                foreach (var name in plan.Interfaces)
+                    if (!rules.Any(r => Matches(r, plan, name)))
+                        netlink.AddRule(FwmarkRule(plan, family, name));
             }
             ProxyNft.Run(NftRuleset.Build(plan.Interfaces, plan.Port, plan.InterceptMark, plan.BypassMark));
         }
@@ -98,14 +100,20 @@ public static class InterceptionSetup
         return 0;
     }
 
-    private static bool Matches(Rule rule, InterceptionPlan plan) =>
-        rule.FwMark == plan.InterceptMark && rule.Table == plan.Table && rule.Priority == plan.Priority && rule.Protocol == Protocol;
+    private static bool Matches(Rule rule, InterceptionPlan plan, string iface) =>
+        rule.FwMark == plan.InterceptMark && rule.Table == plan.Table && rule.Priority == plan.Priority && rule.Protocol == Protocol &&
+        rule.InputInterface == iface;
 
-    private static Rule FwmarkRule(InterceptionPlan plan, AddressFamily family) => new()
+    /// <summary><c>iif IFACE fwmark M lookup T</c>. The <c>iif</c> keeps the reverse-path check out
+    /// of the local table: that check looks the source up as if from lo, and with src_valid_mark=1
+    /// (the route plane sets it for symmetric return) it carries the mark too — without iif, every
+    /// intercepted packet's source would look local and be dropped as a martian.</summary>
+    private static Rule FwmarkRule(InterceptionPlan plan, AddressFamily family, string iface) => new()
     {
         Family = family,
         Priority = plan.Priority,
         FwMark = plan.InterceptMark,
+        InputInterface = iface,
         Table = plan.Table,
         Protocol = Protocol,
     };

@@ -12,9 +12,9 @@ namespace Steer.Proxy.Interception;
 /// table inet steer_proxy {
 ///   chain proxy_prerouting {
 ///     type filter hook prerouting priority mangle; policy accept;
-///     meta mark 0x53540002 return                    # the proxy's own egress
+///     meta mark 0x53000002 return                    # the proxy's own egress
 ///     fib daddr type { local, broadcast, multicast } return
-///     iifname "lan0" meta nfproto ipv4 meta l4proto tcp meta mark set 0x53540001 tproxy ip to :7893 accept
+///     iifname "lan0" meta nfproto ipv4 meta l4proto tcp meta mark set 0x53000001 tproxy ip to :7893 accept
 ///     … udp, ipv6, further interfaces
 ///   }
 /// }

@@ -81,6 +81,9 @@ internal static unsafe partial class Sys
     internal static partial nint sendto(int fd, void* buffer, nuint length, int flags, void* addr, int addrlen);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint recvfrom(int fd, void* buffer, nuint length, int flags, void* addr, int* addrlen);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]

@@ -89,6 +89,9 @@ internal sealed unsafe class EventLoop : IDisposable
     /// <summary>Runs <paramref name="work"/> on the loop's thread.</summary>
     public void Post(Action work)
     {
+        // A late poster (a name resolved after stop) must not write to a closed — or reused — fd.
+        if (_stopping)
+            return;
         _posted.Enqueue(work);
         ulong one = 1;
         Sys.write(_wake, &one, 8);
@@ -99,6 +102,7 @@ internal sealed unsafe class EventLoop : IDisposable
     {
         if (IsLoopThread)
             return work();
+        ObjectDisposedException.ThrowIf(_stopping, this);
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {

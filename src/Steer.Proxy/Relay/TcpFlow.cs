@@ -16,7 +16,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
     private const int SniffBytes = 4096;
     private const uint RelayEvents = Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET;
 
-    private enum Phase { ClientHandshake, Sniffing, Resolving, Dialing, UpstreamHandshake, Relaying, Closed }
+    private enum Phase { ClientHandshake, Sniffing, Resolving, Dialing, UpstreamHandshake, Relaying, Associated, Closed }
 
     private readonly ProxyEngine _engine;
     private readonly EventLoop _loop;
@@ -97,6 +97,9 @@ internal sealed unsafe partial class TcpFlow : IPollable
             case Phase.Relaying:
                 Relay(side, events);
                 break;
+            case Phase.Associated when (events & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0:
+                Close(); // the control connection ended: so does the association
+                break;
             case Phase.ClientHandshake or Phase.Sniffing or Phase.Resolving or Phase.Dialing or Phase.UpstreamHandshake:
                 // The client hung up or reset before we are ready: checked when relaying starts,
                 // but a dead client must not keep a dial going.
@@ -116,6 +119,9 @@ internal sealed unsafe partial class TcpFlow : IPollable
             case Phase.ClientHandshake or Phase.Resolving or Phase.Dialing or Phase.UpstreamHandshake
                 when nowMs - _phaseStartMs >= _engine.Options.HandshakeMs:
                 Abort();
+                break;
+            case Phase.Associated when _association!.IsClosedByIdle:
+                Close();
                 break;
             case Phase.Relaying:
                 var limit = _up.SourceEof || _down.SourceEof ? _engine.Options.HalfClosedIdleMs : _engine.Options.TcpIdleMs;
@@ -258,12 +264,35 @@ internal sealed unsafe partial class TcpFlow : IPollable
             Abort();
             return;
         }
+        if (_handshake is MixedHandshake { IsUdpAssociate: true } socks)
+        {
+            StartAssociation(socks);
+            return;
+        }
         Destination = destination;
         Name = name ?? (!destination.HasAddress ? null : _engine.Selector.NameOf(destination));
         if (!_engine.Admit(this, udp: false))
             return;
         Dial();
     }
+
+    /// <summary>SOCKS5 UDP ASSOCIATE: this TCP connection now only keeps the association alive.</summary>
+    private void StartAssociation(MixedHandshake socks)
+    {
+        _association = new Udp.SocksUdpRelay(_engine, _loop, Source);
+        if (!_association.Open(SockAddr.LocalOf(_client)) || !socks.SucceedAssociate(_client, _loop.Scratch, _association.Address))
+        {
+            socks.Fail(_client, _loop.Scratch, HandshakeFailure.HostUnreachable);
+            Abort();
+            return;
+        }
+        Destination = _association.Address;
+        EnterPhase(Phase.Associated);
+    }
+
+    private Udp.SocksUdpRelay? _association;
+
+    public bool IsAssociation => _association is not null;
 
     private void StartRelay()
     {
@@ -275,26 +304,33 @@ internal sealed unsafe partial class TcpFlow : IPollable
             return;
         }
         // Edge-triggered: data that arrived while dialing raised no new edge, so pump both once.
-        Relay(SideClient, Sys.EPOLLIN | Sys.EPOLLOUT);
+        Relay(SideClient, Sys.EPOLLIN);
+        if (_phase == Phase.Relaying)
+            Relay(SideUpstream, Sys.EPOLLIN);
     }
 
     private void Relay(int side, uint events)
     {
         _lastActiveMs = _loop.NowMs;
+        const uint Readable = Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR;
+        const uint Broken = Sys.EPOLLHUP | Sys.EPOLLERR;
         var broken = (events & Sys.EPOLLERR) != 0;
+        // Edge-triggered epoll reports every ready bit on every wake-up: a socket receiving data says
+        // "writable" too. Pump a direction from its sink's side only when it waits for room (bytes
+        // left in its pipe): half the splice calls of a one-way stream.
         var result = 0;
         if (side == SideClient)
         {
-            if ((events & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if ((events & Readable) != 0)
                 result = _up.Pump(_client, _upstream, _loop.Pipes);
-            if (result == 0 && (events & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if (result == 0 && (events & Sys.EPOLLOUT) != 0 && (_down.Pending > 0 || (events & Broken) != 0))
                 result = _down.Pump(_upstream, _client, _loop.Pipes);
         }
         else
         {
-            if ((events & (Sys.EPOLLIN | Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if ((events & Readable) != 0)
                 result = _down.Pump(_upstream, _client, _loop.Pipes);
-            if (result == 0 && (events & (Sys.EPOLLOUT | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0)
+            if (result == 0 && (events & Sys.EPOLLOUT) != 0 && (_up.Pending > 0 || (events & Broken) != 0))
                 result = _up.Pump(_client, _upstream, _loop.Pipes);
         }
         if (result < 0 || (broken && !(_up.Done && _down.Done)))
@@ -341,6 +377,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
             Sys.close(_upstream);
             _upstream = -1;
         }
+        _association?.Close();
         if (_egressRegistered)
         {
             _engine.Guard.Unregister(EgressLocal, udp: false);

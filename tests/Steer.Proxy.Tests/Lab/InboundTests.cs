@@ -78,6 +78,44 @@ public sealed class InboundTests
         Assert.Equal(IPAddress.Parse(ProxyLab.GatewayWan4), EchoReply.Parse(other.Stdout).Address);
     }
 
+    [Fact]
+    public async Task Socks5_udp_associate_relays_datagrams_through_a_bound_egress()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        await using var lab = await ProxyLab.BuildAsync(secondUplink: true);
+        lab.Start(Yaml);
+
+        var (from, payload) = lab.Client.Run(UdpAssociate);
+
+        Assert.Equal(IPEndPoint.Parse($"{ProxyLab.Target4}:{ProxyLab.EchoPort}"), from);
+        Assert.Equal(IPAddress.Parse(ProxyLab.GatewayWan4), EchoReply.Parse(payload).Address);
+    }
+
+    /// <summary>RFC 1928 by hand: greeting, UDP ASSOCIATE, one datagram with the SOCKS header.</summary>
+    private static (IPEndPoint From, string Payload) UdpAssociate()
+    {
+        using var control = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000 };
+        control.Connect(IPAddress.Parse("10.10.0.1"), 1080);
+        control.Send(new byte[] { 5, 1, 0 });
+        var reply = new byte[32];
+        Assert.Equal(2, control.Receive(reply, 2, SocketFlags.None));
+        control.Send(new byte[] { 5, 3, 0, 1, 0, 0, 0, 0, 0, 0 });
+        var n = control.Receive(reply);
+        Assert.True(n >= 10 && reply[1] == 0, $"associate refused: {Convert.ToHexString(reply, 0, n)}");
+        var relay = new IPEndPoint(new IPAddress(reply.AsSpan(4, 4)), (reply[8] << 8) | reply[9]);
+
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5000 };
+        udp.Bind(new IPEndPoint(IPAddress.Any, 0));
+        byte[] datagram = [0, 0, 0, 1, .. IPAddress.Parse(ProxyLab.Target4).GetAddressBytes(), (byte)(ProxyLab.EchoPort >> 8), (byte)(ProxyLab.EchoPort & 0xff), .. "ping"u8];
+        udp.SendTo(datagram, relay);
+        var buffer = new byte[512];
+        var got = udp.Receive(buffer);
+        Assert.True(got > 10 && buffer[3] == 1);
+        var from = new IPEndPoint(new IPAddress(buffer.AsSpan(4, 4)), (buffer[8] << 8) | buffer[9]);
+        return (from, System.Text.Encoding.ASCII.GetString(buffer, 10, got - 10));
+    }
+
     private static string Exchange(byte[] hello)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000 };

@@ -42,6 +42,45 @@ public sealed class TproxyTests
     }
 
     [Fact]
+    public async Task Udp_sessions_expire_when_idle_and_release_their_sockets()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        await using var lab = await ProxyLab.BuildAsync();
+        var engine = lab.Start(ProxyLab.BasicYaml, new ProxyOptions { UdpIdleMs = 1000 });
+
+        (await lab.Client.ExecAsync(Clients.UdpConnectedCommand(ProxyLab.Target4, ProxyLab.EchoPort))).EnsureSuccess();
+        Assert.Equal(1, engine.Storm.LiveFlows);
+        Assert.Equal(1, engine.Guard.LiveEgress);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (engine.Storm.LiveFlows > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+
+        Assert.Equal(0, engine.Storm.LiveFlows);
+        Assert.Equal(0, engine.Guard.LiveEgress);
+    }
+
+    [Fact]
+    public async Task Conns_lists_a_live_flow_with_its_rule_and_interface()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        await using var lab = await ProxyLab.BuildAsync();
+        var engine = lab.Start(ProxyLab.BasicYaml);
+
+        (await lab.Client.ExecAsync(Clients.UdpConnectedCommand(ProxyLab.Target4, ProxyLab.EchoPort))).EnsureSuccess();
+        var flow = Assert.Single(engine.Flows());
+
+        Assert.Equal("udp", flow.Protocol);
+        Assert.Equal($"{ProxyLab.Target4}:{ProxyLab.EchoPort}", flow.Destination);
+        Assert.Equal("default auto", flow.Rule);
+        Assert.Equal("wan0", flow.Interface);
+        Assert.StartsWith(ProxyLab.GatewayWan4 + ":", flow.EgressLocal);
+        Assert.Equal(4, flow.BytesUp);
+        Assert.True(flow.BytesDown > 0);
+    }
+
+    [Fact]
     public async Task Without_interception_the_gateway_forwards()
     {
         if (Steer.Lab.Lab.SkipReason is { } reason)

@@ -91,7 +91,7 @@ public sealed class SelectionTests
     [Fact]
     public void Nft_ruleset_is_one_replacing_transaction_in_its_own_table()
     {
-        var json = NftRuleset.Build(["lan0", "lan1"], 7893, 0x53540001, 0x53540002);
+        var json = NftRuleset.Build(["lan0", "lan1"], 7893, 0x53000001, 0x53000002);
         using var document = System.Text.Json.JsonDocument.Parse(json);
         var commands = document.RootElement.GetProperty("nftables").EnumerateArray().ToList();
         Assert.Equal("add", commands[0].EnumerateObject().Single().Name);

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text.Json;
+using Steer.Integration.Tests.Run;
+using Steer.Lab;
+using Steer.Linux.Cgroups;
+using Steer.Linux.Mounts;
+using Xunit;
+
+namespace Steer.Integration.Tests.Daemon;
+
+/// <summary>
+/// `steer start` with a <c>proxy:</c> section in a gateway namespace: the daemon intercepts what
+/// arrives on lan0, `steer conns` and `steer loops` answer, and `steer stop` leaves no nftables
+/// table, rule or route of the proxy behind — the gateway forwards again.
+/// </summary>
+public sealed class ProxyDaemonTests : IAsyncLifetime
+{
+    private Steer.Lab.Lab? lab;
+    private readonly string id = Guid.NewGuid().ToString("N")[..12];
+    private string RunDir => $"/tmp/steer-e2e-run-{id}";
+    private string StateDir => $"/tmp/steer-e2e-state-{id}";
+    private string ConfigPath => $"/tmp/steer-e2e-proxy-{id}.yaml";
+    private string CgroupName => $"/steer-e2e-{id}";
+    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Steer.Lab.Lab.SkipReason is not null)
+            return;
+        lab = await Steer.Lab.Lab.BuildAsync(t =>
+        {
+            var client = t.Host("client");
+            var gw = t.Router("gw");
+            var server = t.Host("server");
+            t.Link(client.End("c0", "10.10.0.2/24"), gw.End("lan0", "10.10.0.1/24"));
+            t.Link(gw.End("wan0", "10.20.0.1/24"), server.End("s0", "10.20.0.2/24"));
+            server.Loopback("10.99.0.1/32");
+            client.Route("default via 10.10.0.1");
+            gw.Route("default via 10.20.0.2");
+            server.Route("10.10.0.0/24 via 10.20.0.1");
+        });
+        lab["server"].Echo(7000);
+        SteerMounts.BpfRoot();
+        Directory.CreateDirectory(CgroupPath);
+        await File.WriteAllTextAsync(ConfigPath, """
+            uplinks:
+              - { interface: wan0, gateway: 10.20.0.2 }
+            rules:
+              - { cidr: 10.99.0.2/32, action: reject }
+            proxy:
+              tproxy: { port: 7893, interfaces: [lan0] }
+            """);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (lab is null)
+            return;
+        await SteerCli("stop");
+        if (Directory.Exists(CgroupPath))
+            new Cgroup(CgroupPath).TryRemove(TimeSpan.FromSeconds(2));
+        foreach (var dir in new[] { RunDir, StateDir })
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        File.Delete(ConfigPath);
+        await lab.DisposeAsync();
+    }
+
+    private Task<ExecResult> SteerCli(params string[] args) =>
+        lab!["gw"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+
+    private async Task<IPAddress> SourceSeen()
+    {
+        try
+        {
+            return EchoReply.Parse((await lab!["client"].ExecAsync(Clients.TcpCommand("10.99.0.1", 7000))).EnsureSuccess().Stdout).Address;
+        }
+        catch (Exception e) when (e is TimeoutException or LabException or FormatException)
+        {
+            var gw = lab!["gw"];
+            throw new InvalidOperationException(string.Join("\n", e.Message, gw.Exec("nft", "list", "ruleset").Stdout, gw.Exec("ip", "rule").Stdout,
+                gw.Exec("ip", "route", "show", "table", "all").Stdout, gw.Exec("ss", "-tanp").Stdout), e);
+        }
+    }
+
+    [Fact]
+    public async Task The_daemon_intercepts_beside_the_route_plane_reports_and_stop_removes_interception()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        (await SteerCli("start", "--cgroup", CgroupName, "--config", ConfigPath)).EnsureSuccess();
+        var status = (await SteerCli("status", "--json")).EnsureSuccess().Stdout;
+        Assert.Contains("tproxy :7893 on lan0", status, StringComparison.Ordinal);
+        // The route plane (wan0's table and oif rule) lives beside the proxy's fwmark rule and
+        // does not take it for a foreign collision: apply goes through.
+        (await SteerCli("apply")).EnsureSuccess();
+
+        Assert.Equal(IPAddress.Parse("10.20.0.1"), await SourceSeen());
+        var conns = (await SteerCli("conns", "--json")).EnsureSuccess().Stdout;
+        Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(conns).RootElement.ValueKind);
+        var loops = JsonDocument.Parse((await SteerCli("loops", "--json")).EnsureSuccess().Stdout).RootElement;
+        Assert.Equal(0, loops.GetProperty("refused").GetInt64());
+        Assert.Contains("no loop seen", (await SteerCli("loops")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+
+        (await SteerCli("stop")).EnsureSuccess();
+        Assert.DoesNotContain("steer_proxy", lab!["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53000001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
+        Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded again
+    }
+}
