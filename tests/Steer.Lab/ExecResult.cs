@@ -16,7 +16,7 @@ public sealed record ExecResult(IReadOnlyList<string> Argv, int ExitCode, string
 public sealed record ExecOptions(string? Input = null, TimeSpan? Timeout = null)
 {
     /// <summary>Commands run without a timeout of their own are killed after this long.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60); // generous: a loaded 2-core machine is slow, not hung
 }
 
 /// <summary>A lab setup or helper command failed.</summary>
