@@ -5,6 +5,9 @@ using Xunit;
 
 namespace Steer.Integration.Tests.Run;
 
+/// <remarks>Runs alone: killing steer leaves its pins on purpose until a later run sweeps them,
+/// and other tests' leak checks (which run in parallel otherwise) would see them meanwhile.</remarks>
+[Collection(nameof(KillsSteer))]
 public sealed partial class InteractiveAndCrashTests(RunLabFixture fixture) : IClassFixture<RunLabFixture>
 {
     /// <summary>What a terminal session adds around the text: CSI sequences (bracketed paste) and CRs.</summary>
@@ -66,3 +69,6 @@ public sealed partial class InteractiveAndCrashTests(RunLabFixture fixture) : IC
             File.Delete(file);
     }
 }
+
+[CollectionDefinition(nameof(KillsSteer), DisableParallelization = true)]
+public sealed class KillsSteer;
