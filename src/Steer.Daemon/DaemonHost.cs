@@ -68,14 +68,13 @@ public sealed class DaemonHost : IDisposable
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
             if (dns is not null)
                 _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
-            Planes.ProxyDaemonPlane.AddressNames = _names.NameOf;
             _names.StartPassiveLearning();
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
             if (_options.TakeOverDns && _resolver is not null)
                 takeover.TakeOver(_resolver.Listening.Address);
-            _planes = PlaneSet.Start(_config, _log);
+            _planes = PlaneSet.Start(_config, new PlaneContext(_log, _paths, _names.NameOf));
             using var signals = new[]
             {
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),

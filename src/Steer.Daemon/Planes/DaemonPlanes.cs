@@ -28,14 +28,14 @@ public sealed class PlaneSet : IDisposable
 
     /// <summary>Starts every plane <paramref name="config"/> uses; if one fails, those already
     /// started are removed again and the failure propagates.</summary>
-    public static PlaneSet Start(SteerConfig config, TextWriter log,
+    public static PlaneSet Start(SteerConfig config, PlaneContext context,
         IReadOnlyList<(string Name, DaemonPlaneFactory Create)>? kinds = null)
     {
-        var set = new PlaneSet(log);
+        var set = new PlaneSet(context.Log);
         try
         {
             foreach (var (_, create) in kinds ?? DaemonPlanes.Kinds)
-                if (create(config, log) is { } plane)
+                if (create(config, context) is { } plane)
                     set._planes.Add(plane);
             return set;
         }

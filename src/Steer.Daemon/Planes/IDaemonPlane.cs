@@ -29,7 +29,12 @@ public interface IDaemonPlane : IDisposable
 /// <summary>Makes a plane at daemon start, adopting what an earlier daemon left in the kernel.
 /// Returns null when <paramref name="config"/> does not use this plane and nothing of it is
 /// left to adopt.</summary>
-public delegate IDaemonPlane? DaemonPlaneFactory(SteerConfig config, TextWriter log);
+public delegate IDaemonPlane? DaemonPlaneFactory(SteerConfig config, PlaneContext context);
+
+/// <summary>What the daemon hands every plane it starts: its log, its run and state
+/// directories, and the name plane's address → name map (for domain rules on flows that come
+/// as addresses). Planes reference neither the daemon nor each other.</summary>
+public sealed record PlaneContext(TextWriter Log, DaemonPaths Paths, Func<System.Net.IPAddress, string?> AddressNames);
 
 /// <summary>A plane refused a configuration or could not reach it in the kernel; the message
 /// says what and why, and the plane is as it was.</summary>

@@ -14,15 +14,13 @@ public sealed class ProxyDaemonPlane : IDaemonPlane
 
     private ProxyDaemonPlane(ProxyService service) => _service = service;
 
-    /// <summary>The resolver's address → name map, for domain rules on intercepted flows; the
-    /// daemon sets it before planes start (Steer.Proxy does not reference the daemon).</summary>
-    public static Func<IPAddress, string?>? AddressNames { get; set; }
-
-    public static IDaemonPlane? Create(SteerConfig config, TextWriter log)
+    /// <summary>The proxy plane, when steer.yaml has <c>proxy:</c>; the name plane's address →
+    /// name map serves domain rules on intercepted flows (Steer.Proxy does not reference the daemon).</summary>
+    public static IDaemonPlane? Create(SteerConfig config, PlaneContext context)
     {
         try
         {
-            return ProxyService.Start(config, new ProxyOptions(), log, AddressNames) is { } service ? new ProxyDaemonPlane(service) : null;
+            return ProxyService.Start(config, new ProxyOptions(), context.Log, context.AddressNames) is { } service ? new ProxyDaemonPlane(service) : null;
         }
         catch (ProxyException e)
         {

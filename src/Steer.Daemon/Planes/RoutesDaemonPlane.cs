@@ -19,9 +19,9 @@ internal sealed class RoutesDaemonPlane : IDaemonPlane
     /// <summary>Where the original values of the sysctls the plane changes are kept.</summary>
     public static string SysctlStatePath(DaemonPaths paths) => Path.Combine(paths.RunDirectory, "routes-sysctls.json");
 
-    public static IDaemonPlane Create(SteerConfig config, TextWriter log)
+    public static IDaemonPlane Create(SteerConfig config, PlaneContext context)
     {
-        var plane = new RoutePlane(new RoutePlaneOptions(null, SysctlStatePath(DaemonPaths.FromEnvironment()), log));
+        var plane = new RoutePlane(new RoutePlaneOptions(null, SysctlStatePath(context.Paths), context.Log));
         try
         {
             var adapter = new RoutesDaemonPlane(plane);

@@ -22,13 +22,15 @@ public sealed class PlaneSetTests
         public void Dispose() { }
     }
 
+    private static readonly PlaneContext Context = new(TextWriter.Null, Steer.Daemon.DaemonPaths.For("/nonexistent/run", "/nonexistent/state"), _ => null);
+
     private static readonly SteerConfig Next = ConfigLoader.LoadOrThrow("rules:\n  - { domain: example.com, via: wg0 }\n", "next.yaml");
 
     [Fact]
     public void A_refusal_restores_the_planes_already_changed_in_reverse_order()
     {
         var journal = new List<string>();
-        var set = PlaneSet.Start(SteerConfig.Empty, TextWriter.Null,
+        var set = PlaneSet.Start(SteerConfig.Empty, Context,
         [
             ("a", (_, _) => new Recording("a", journal)),
             ("b", (_, _) => new Recording("b", journal)),
@@ -43,7 +45,7 @@ public sealed class PlaneSetTests
     public void Stop_removes_the_last_started_plane_first_and_skips_unused_planes()
     {
         var journal = new List<string>();
-        var set = PlaneSet.Start(SteerConfig.Empty, TextWriter.Null,
+        var set = PlaneSet.Start(SteerConfig.Empty, Context,
         [
             ("a", (_, _) => new Recording("a", journal)),
             ("unused", (_, _) => null),
@@ -58,7 +60,7 @@ public sealed class PlaneSetTests
     public void A_plane_failing_to_start_removes_those_started_before_it()
     {
         var journal = new List<string>();
-        Assert.Throws<PlaneException>(() => PlaneSet.Start(SteerConfig.Empty, TextWriter.Null,
+        Assert.Throws<PlaneException>(() => PlaneSet.Start(SteerConfig.Empty, Context,
         [
             ("a", (_, _) => new Recording("a", journal)),
             ("b", (_, _) => throw new PlaneException("b cannot start")),
