@@ -19,14 +19,13 @@ public abstract class DaemonLabTest : IAsyncLifetime
     protected const string Up1Resolver = "10.1.0.1", Up2Resolver = "10.2.0.1";
 
     private Steer.Lab.Lab? lab;
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
+    private readonly DaemonSandbox sandbox = new("steer-e2e");
 
     protected Steer.Lab.Lab Lab => lab ?? throw new InvalidOperationException("no lab (skipped?)");
     protected LabHost Host => Lab["host"];
-    protected string RunDir => $"/tmp/steer-e2e-run-{id}";
-    protected string StateDir => $"/tmp/steer-e2e-state-{id}";
-    protected string CgroupName => $"/steer-e2e-{id}";
-    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+    protected string RunDir => sandbox.RunDir;
+    protected string StateDir => sandbox.StateDir;
+    protected string CgroupName => sandbox.CgroupName;
 
     public async ValueTask InitializeAsync()
     {
@@ -35,9 +34,7 @@ public abstract class DaemonLabTest : IAsyncLifetime
         lab = await TwoUplinks.BuildAsync();
         lab["server"].Echo(RunLabFixture.Port);
         StartServers(lab["server"]);
-        SteerMounts.BpfRoot();
-        Directory.CreateDirectory(Path.Combine(CgroupPath, "clients"));
-        Directory.CreateDirectory(StateDir);
+        sandbox.Create("clients");
     }
 
     /// <summary>Starts the test class's resolvers on the server.</summary>
@@ -52,21 +49,14 @@ public abstract class DaemonLabTest : IAsyncLifetime
     {
         if (lab is null)
             return;
-        await SteerCli("stop");
-        foreach (var dir in new[] { Path.Combine(CgroupPath, "clients"), CgroupPath })
-            if (Directory.Exists(dir))
-                new Cgroup(dir).TryRemove(TimeSpan.FromSeconds(2));
-        foreach (var dir in new[] { RunDir, StateDir })
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
+        await sandbox.RemoveAsync(Host);
         await lab.DisposeAsync();
     }
 
     protected Task<ExecResult> SteerCli(params string[] args) => SteerCliWith([], args);
 
     /// <summary>steer with more environment (NAME=VALUE), e.g. STEER_RESOLV_CONF.</summary>
-    protected Task<ExecResult> SteerCliWith(string[] env, params string[] args) =>
-        Host.ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", .. env, SteerBinary.Path, .. args]);
+    protected Task<ExecResult> SteerCliWith(string[] env, params string[] args) => sandbox.SteerAsync(Host, env, args);
 
     /// <summary>Writes steer.yaml into the state directory and returns its path.</summary>
     protected async Task<string> Config(string yaml)
@@ -92,7 +82,7 @@ public abstract class DaemonLabTest : IAsyncLifetime
     /// <summary>The source address the echo service saw for a TCP connection from the clients'
     /// cgroup: which uplink the connection took.</summary>
     protected Task<string> SourceSeen(string service) =>
-        CgroupClient.SourceSeenAsync(Host, new Cgroup(Path.Combine(CgroupPath, "clients")), Clients.TcpCommand(service, RunLabFixture.Port));
+        CgroupClient.SourceSeenAsync(Host, new Cgroup(Path.Combine(sandbox.CgroupPath, "clients")), Clients.TcpCommand(service, RunLabFixture.Port));
 
     /// <summary>Asks Steer's resolver (at 127.0.0.1:5353 in these tests) over UDP or TCP.</summary>
     protected async Task<string> Dig(string name, string type, bool tcp = false) =>

@@ -16,12 +16,9 @@ namespace Steer.Integration.Tests.Daemon;
 public sealed class ProxyDaemonTests : IAsyncLifetime
 {
     private Steer.Lab.Lab? lab;
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
-    private string RunDir => $"/tmp/steer-e2e-run-{id}";
-    private string StateDir => $"/tmp/steer-e2e-state-{id}";
-    private string ConfigPath => $"/tmp/steer-e2e-proxy-{id}.yaml";
-    private string CgroupName => $"/steer-e2e-{id}";
-    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+    private readonly DaemonSandbox sandbox = new("steer-e2e");
+    private string ConfigPath => Path.Combine(sandbox.StateDir, "steer.yaml");
+    private string CgroupName => sandbox.CgroupName;
 
     public async ValueTask InitializeAsync()
     {
@@ -40,8 +37,7 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
             server.Route("10.10.0.0/24 via 10.20.0.1");
         });
         lab["server"].Echo(7000);
-        SteerMounts.BpfRoot();
-        Directory.CreateDirectory(CgroupPath);
+        sandbox.Create();
         await File.WriteAllTextAsync(ConfigPath, """
             uplinks:
               - { interface: wan0, gateway: 10.20.0.2 }
@@ -56,18 +52,11 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
     {
         if (lab is null)
             return;
-        await SteerCli("stop");
-        if (Directory.Exists(CgroupPath))
-            new Cgroup(CgroupPath).TryRemove(TimeSpan.FromSeconds(2));
-        foreach (var dir in new[] { RunDir, StateDir })
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
-        File.Delete(ConfigPath);
+        await sandbox.RemoveAsync(lab["gw"]);
         await lab.DisposeAsync();
     }
 
-    private Task<ExecResult> SteerCli(params string[] args) =>
-        lab!["gw"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+    private Task<ExecResult> SteerCli(params string[] args) => sandbox.SteerAsync(lab!["gw"], [], args);
 
     private async Task<IPAddress> SourceSeen()
     {

@@ -14,11 +14,9 @@ namespace Steer.Integration.Tests.Routes;
 public sealed class RoutesDaemonTests : IAsyncLifetime
 {
     private global::Steer.Lab.Lab? lab;
-    private readonly string id = Guid.NewGuid().ToString("N")[..12];
-    private string RunDir => $"/tmp/steer-routes-run-{id}";
-    private string StateDir => $"/tmp/steer-routes-state-{id}";
-    private string CgroupName => $"/steer-routes-{id}";
-    private string CgroupPath => SteerMounts.CgroupRoot() + CgroupName;
+    private readonly Daemon.DaemonSandbox sandbox = new("steer-routes");
+    private string StateDir => sandbox.StateDir;
+    private string CgroupName => sandbox.CgroupName;
 
     public async ValueTask InitializeAsync()
     {
@@ -26,26 +24,18 @@ public sealed class RoutesDaemonTests : IAsyncLifetime
             return;
         lab = await ServiceNode.BuildAsync();
         lab["node"].Echo(ServiceNode.Port);
-        SteerMounts.BpfRoot();
-        Directory.CreateDirectory(CgroupPath);
-        Directory.CreateDirectory(StateDir);
+        sandbox.Create();
     }
 
     public async ValueTask DisposeAsync()
     {
         if (lab is null)
             return;
-        await SteerCli("stop");
-        if (Directory.Exists(CgroupPath))
-            new Cgroup(CgroupPath).TryRemove(TimeSpan.FromSeconds(2));
-        foreach (var dir in new[] { RunDir, StateDir })
-            if (Directory.Exists(dir))
-                Directory.Delete(dir, recursive: true);
+        await sandbox.RemoveAsync(lab["node"]);
         await lab.DisposeAsync();
     }
 
-    private Task<ExecResult> SteerCli(params string[] args) =>
-        lab!["node"].ExecAsync(["env", $"STEER_RUN_DIR={RunDir}", $"STEER_STATE_DIR={StateDir}", SteerBinary.Path, .. args]);
+    private Task<ExecResult> SteerCli(params string[] args) => sandbox.SteerAsync(lab!["node"], [], args);
 
     private string Write(string name, string text)
     {
