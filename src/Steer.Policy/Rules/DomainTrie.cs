@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 
 namespace Steer.Policy.Rules;
 
@@ -8,66 +8,91 @@ namespace Steer.Policy.Rules;
 /// walk: the exact rule for the whole name and the deepest suffix rule on the way.
 /// </summary>
 /// <remarks>
-/// Built to hold a million suffixes in little memory: a node is three ints in parallel lists, and all
-/// edges live in one hash from (parent node, label) to child node, where the label is a slice of the
-/// name that created the edge — a string the rule holds anyway — so no label is copied. Lookups
-/// allocate nothing and ignore ASCII case, since DNS compares names case-insensitively and resolvers
-/// randomise case (0x20 encoding).
+/// <para>Built to hold a million suffixes in little memory (bench/rules): a node is a few entries
+/// in parallel arrays of ints — no object per node or per edge — and its label is kept once, as
+/// ASCII bytes in one shared pool (normalised names are ASCII: international labels are in their
+/// xn-- form). The edges are a hash from (parent, label) to child, chained through the nodes
+/// themselves, so an edge costs one int beside the node. Because the trie holds every label, it
+/// can give a name back (<see cref="NameOf"/>): the rule set keeps no string per rule.</para>
+/// <para>About 25 bytes per node plus its label, against about 100 with a
+/// <c>Dictionary&lt;(int, string slice), int&gt;</c> and three <c>List&lt;int&gt;</c>.</para>
+/// <para>Lookups allocate nothing and ignore ASCII case, since DNS compares names
+/// case-insensitively and resolvers randomise case (0x20 encoding). Reads may run on any number of
+/// threads once the trie is built; building is single-threaded.</para>
 /// </remarks>
 internal sealed class DomainTrie
 {
     public const int None = -1;
     private const int Root = 0;
+    // Bucket and chain entries hold node ids; the root is never a child, so 0 ends a chain.
+    private const int EndOfChain = 0;
 
-    private readonly Dictionary<Edge, int> _children;
-    private readonly Dictionary<Edge, int>.AlternateLookup<EdgeProbe> _childrenByProbe;
-    private readonly List<int> _parents;
-    private readonly List<int> _exactRules;
-    private readonly List<int> _suffixRules;
+    private int[] _parents;
+    private int[] _exactRules;
+    private int[] _suffixRules;
+    private int[] _labelStarts;
+    private byte[] _labelLengths;
+    private int[] _nextInBucket;
+    private int[] _buckets;
+    private byte[] _labels;
+    private int _labelBytes;
+    private int _count;
 
-    /// <param name="capacity">Expected number of names, to size the edge table and the node
-    /// lists once: growing them by doubling would briefly hold twice a million entries.</param>
+    /// <param name="capacity">Expected number of nodes, to size the arrays once. They grow by half
+    /// when it is passed: one array at a time, so the extra memory while growing stays small.</param>
     public DomainTrie(int capacity = 0)
     {
-        _parents = new List<int>(capacity + 1) { None };
-        _exactRules = new List<int>(capacity + 1) { None };
-        _suffixRules = new List<int>(capacity + 1) { None };
-        _children = new Dictionary<Edge, int>(capacity, EdgeComparer.Instance);
-        _childrenByProbe = _children.GetAlternateLookup<EdgeProbe>();
+        capacity = Math.Max(capacity + 1, 16);
+        _parents = new int[capacity];
+        _exactRules = new int[capacity];
+        _suffixRules = new int[capacity];
+        _labelStarts = new int[capacity];
+        _labelLengths = new byte[capacity];
+        _nextInBucket = new int[capacity];
+        _buckets = new int[BucketCountFor(capacity)];
+        // Labels in big lists average 7 to 10 characters.
+        _labels = new byte[Math.Min((long)capacity * 8, Array.MaxLength)];
+        _parents[Root] = None;
+        _exactRules[Root] = None;
+        _suffixRules[Root] = None;
+        _count = 1;
     }
 
-    public int NodeCount => _parents.Count;
+    public int NodeCount => _count;
 
-    /// <summary>The node for a normalised name (no trailing dot, no empty labels), created as needed.</summary>
-    public int GetOrAdd(string name)
+    /// <summary>Bytes held by the arrays (capacity, not use): for bench/rules and tests.</summary>
+    public long AllocatedBytes =>
+        (long)_parents.Length * (4 * 5 + 1) + (long)_buckets.Length * 4 + _labels.Length;
+
+    /// <summary>The node for a normalised name (lowercase ASCII, no trailing dot, no empty labels),
+    /// created as needed.</summary>
+    /// <exception cref="ArgumentException">Not ASCII, an empty label or a label over 255 characters:
+    /// never a normalised name.</exception>
+    public int GetOrAdd(ReadOnlySpan<char> name)
     {
-        if (name.Length > ushort.MaxValue)
-            throw new ArgumentException("name too long", nameof(name));
+        if (!System.Text.Ascii.IsValid(name))
+            throw new ArgumentException("a normalised name is ASCII", nameof(name));
         var node = Root;
         var end = name.Length;
         while (end > 0)
         {
-            var dot = name.AsSpan(0, end).LastIndexOf('.');
-            var start = dot + 1;
-            if (!_childrenByProbe.TryGetValue(new EdgeProbe(node, name.AsSpan(start, end - start)), out var child))
-            {
-                child = _parents.Count;
-                _children.Add(new Edge(name, node, (ushort)start, (ushort)(end - start)), child);
-                _parents.Add(node);
-                _exactRules.Add(None);
-                _suffixRules.Add(None);
-            }
-            node = child;
+            var dot = name[..end].LastIndexOf('.');
+            var label = name[(dot + 1)..end];
+            if (label.IsEmpty || label.Length > byte.MaxValue)
+                throw new ArgumentException($"'{name}' has an empty or oversized label", nameof(name));
+            var hash = Hash(node, label);
+            var child = FindChild(node, label, hash);
+            node = child != None ? child : AddChild(node, label, hash);
             end = Math.Max(dot, 0);
         }
         return node;
     }
 
     /// <summary>The exact-name rule slot of a node (<see cref="None"/> when empty).</summary>
-    public ref int ExactRule(int node) => ref CollectionsMarshal.AsSpan(_exactRules)[node];
+    public ref int ExactRule(int node) => ref _exactRules[CheckNode(node)];
 
     /// <summary>The suffix rule slot of a node (<see cref="None"/> when empty).</summary>
-    public ref int SuffixRule(int node) => ref CollectionsMarshal.AsSpan(_suffixRules)[node];
+    public ref int SuffixRule(int node) => ref _suffixRules[CheckNode(node)];
 
     /// <summary>
     /// Walks the name from its last label. One trailing dot is allowed; a name with an empty label
@@ -87,7 +112,8 @@ internal sealed class DomainTrie
             var label = name[(dot + 1)..end];
             if (label.IsEmpty)
                 return (None, None);
-            if (!_childrenByProbe.TryGetValue(new EdgeProbe(node, label), out node))
+            node = FindChild(node, label, Hash(node, label));
+            if (node == None)
                 return (None, deepestSuffix);
             if (_suffixRules[node] != None)
                 deepestSuffix = _suffixRules[node];
@@ -100,7 +126,7 @@ internal sealed class DomainTrie
     /// <summary>The nearest suffix rule strictly above a node: the rule the node's own rules override.</summary>
     public int NearestSuffixRuleAbove(int node)
     {
-        for (node = _parents[node]; node != None; node = _parents[node])
+        for (node = _parents[CheckNode(node)]; node != None; node = _parents[node])
         {
             if (_suffixRules[node] != None)
                 return _suffixRules[node];
@@ -108,42 +134,141 @@ internal sealed class DomainTrie
         return None;
     }
 
-    /// <summary>An edge: parent node and the label, as a slice of some name. 16 bytes.</summary>
-    private readonly struct Edge(string source, int parent, ushort start, ushort length)
+    /// <summary>The name a node stands for, as it was added (lowercase): "www.example.com".</summary>
+    public string NameOf(int node)
     {
-        public readonly string Source = source;
-        public readonly int Parent = parent;
-        public readonly ushort Start = start;
-        public readonly ushort Length = length;
-
-        public ReadOnlySpan<char> Label => Source.AsSpan(Start, Length);
+        if (CheckNode(node) == Root)
+            return "";
+        var length = -1;
+        for (var n = node; n != Root; n = _parents[n])
+            length += _labelLengths[n] + 1;
+        return string.Create(length, (this, node), static (span, state) =>
+        {
+            var (trie, n) = state;
+            var at = 0;
+            for (; n != Root; n = trie._parents[n])
+            {
+                if (at > 0)
+                    span[at++] = '.';
+                foreach (var b in trie.Label(n))
+                    span[at++] = (char)b;
+            }
+        });
     }
 
-    /// <summary>The lookup form of an edge: a label straight from the caller's span.</summary>
-    private readonly ref struct EdgeProbe(int parent, ReadOnlySpan<char> label)
+    private ReadOnlySpan<byte> Label(int node) => _labels.AsSpan(_labelStarts[node], _labelLengths[node]);
+
+    private int CheckNode(int node) =>
+        (uint)node < (uint)_count ? node : throw new ArgumentOutOfRangeException(nameof(node));
+
+    private int FindChild(int parent, ReadOnlySpan<char> label, uint hash)
     {
-        public readonly int Parent = parent;
-        public readonly ReadOnlySpan<char> Label = label;
+        for (var n = _buckets[hash & (uint)(_buckets.Length - 1)]; n != EndOfChain; n = _nextInBucket[n])
+        {
+            if (_parents[n] == parent && _labelLengths[n] == label.Length && EqualsIgnoringCase(Label(n), label))
+                return n;
+        }
+        return None;
     }
 
-    private sealed class EdgeComparer : IEqualityComparer<Edge>, IAlternateEqualityComparer<EdgeProbe, Edge>
+    private int AddChild(int parent, ReadOnlySpan<char> label, uint hash)
     {
-        public static EdgeComparer Instance { get; } = new();
+        if (_count == _parents.Length)
+            GrowNodes();
+        if (_labelBytes + label.Length > _labels.Length)
+            _labels = Grown(_labels, _labelBytes + label.Length);
+        var node = _count++;
+        _parents[node] = parent;
+        _exactRules[node] = None;
+        _suffixRules[node] = None;
+        _labelStarts[node] = _labelBytes;
+        _labelLengths[node] = (byte)label.Length;
+        foreach (var c in label)
+            _labels[_labelBytes++] = (byte)char.ToLowerInvariant(c);
+        if (_count > _buckets.Length)
+            Rehash(_buckets.Length * 2);
+        else
+        {
+            ref var bucket = ref _buckets[hash & (uint)(_buckets.Length - 1)];
+            _nextInBucket[node] = bucket;
+            bucket = node;
+        }
+        return node;
+    }
 
-        public bool Equals(Edge x, Edge y) => x.Parent == y.Parent && x.Label.Equals(y.Label, StringComparison.OrdinalIgnoreCase);
+    private void GrowNodes()
+    {
+        var size = _count + 1;
+        _parents = Grown(_parents, size);
+        _exactRules = Grown(_exactRules, size);
+        _suffixRules = Grown(_suffixRules, size);
+        _labelStarts = Grown(_labelStarts, size);
+        _labelLengths = Grown(_labelLengths, size);
+        _nextInBucket = Grown(_nextInBucket, size);
+    }
 
-        public int GetHashCode(Edge edge) => Hash(edge.Parent, edge.Label);
+    /// <summary>By half again: with a million names, doubling would leave up to half of every array unused.</summary>
+    private static T[] Grown<T>(T[] array, int atLeast)
+    {
+        var size = (int)Math.Min(Math.Max(atLeast, array.Length + array.Length / 2 + 16), Array.MaxLength);
+        if (size < atLeast)
+            throw new InvalidOperationException("the domain trie is full");
+        var grown = new T[size];
+        array.AsSpan().CopyTo(grown);
+        return grown;
+    }
 
-        public bool Equals(EdgeProbe probe, Edge edge) =>
-            probe.Parent == edge.Parent && probe.Label.Equals(edge.Label, StringComparison.OrdinalIgnoreCase);
+    private void Rehash(int bucketCount)
+    {
+        _buckets = new int[bucketCount];
+        var mask = (uint)(bucketCount - 1);
+        for (var n = 1; n < _count; n++)
+        {
+            ref var bucket = ref _buckets[Hash(_parents[n], Label(n)) & mask];
+            _nextInBucket[n] = bucket;
+            bucket = n;
+        }
+    }
 
-        public int GetHashCode(EdgeProbe probe) => Hash(probe.Parent, probe.Label);
+    private static int BucketCountFor(int nodes) => (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nodes), 1u << 30);
 
-        // Edges are only ever added with their owning string, never created from a probe.
-        public Edge Create(EdgeProbe probe) => throw new NotSupportedException();
+    private static bool EqualsIgnoringCase(ReadOnlySpan<byte> stored, ReadOnlySpan<char> label)
+    {
+        for (var i = 0; i < stored.Length; i++)
+        {
+            if (stored[i] != Lower(label[i]))
+                return false;
+        }
+        return true;
+    }
 
-        // Both parts matter: node ids and label texts alone repeat a lot ("www" under every parent).
-        private static int Hash(int parent, ReadOnlySpan<char> label) =>
-            HashCode.Combine(parent, string.GetHashCode(label, StringComparison.OrdinalIgnoreCase));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Lower(char c) => c - 'A' <= 'Z' - 'A' ? (uint)(c | 0x20) : c;
+
+    // FNV-1a over the lowercased label, seeded with the parent: both parts matter, since node ids
+    // and label texts alone repeat a lot ("www" under every parent). The two overloads agree on
+    // ASCII, which is all a stored label holds.
+    private static uint Hash(int parent, ReadOnlySpan<char> label)
+    {
+        var hash = ((uint)parent * 0x9E3779B1u) ^ 2166136261u;
+        foreach (var c in label)
+            hash = (hash ^ Lower(c)) * 16777619u;
+        return Finish(hash);
+    }
+
+    private static uint Hash(int parent, ReadOnlySpan<byte> label)
+    {
+        var hash = ((uint)parent * 0x9E3779B1u) ^ 2166136261u;
+        foreach (var b in label)
+            hash = (hash ^ b) * 16777619u;
+        return Finish(hash);
+    }
+
+    // FNV's low bits, which pick the bucket, mix poorly on their own: MurmurHash3's finaliser.
+    private static uint Finish(uint hash)
+    {
+        hash = (hash ^ (hash >> 16)) * 0x85EBCA6Bu;
+        hash = (hash ^ (hash >> 13)) * 0xC2B2AE35u;
+        return hash ^ (hash >> 16);
     }
 }
