@@ -8,12 +8,14 @@ namespace Steer.Policy.Rules;
 /// walk: the exact rule for the whole name and the deepest suffix rule on the way.
 /// </summary>
 /// <remarks>
-/// <para>Built to hold a million suffixes in little memory (bench/rules): a node is a few entries
-/// in parallel arrays of ints — no object per node or per edge — and its label is kept once, as
-/// ASCII bytes in one shared pool (normalised names are ASCII: international labels are in their
-/// xn-- form). The edges are a hash from (parent, label) to child, chained through the nodes
-/// themselves, so an edge costs one int beside the node. Because the trie holds every label, it
-/// can give a name back (<see cref="NameOf"/>): the rule set keeps no string per rule.</para>
+/// <para>Built to hold a million suffixes in little memory (bench/rules): a node is a 20-byte
+/// struct in paged arrays (<see cref="PagedArray{T}"/>: growing copies nothing and leaves no
+/// unused half) — no object per node or per edge — and its label is kept once, as ASCII bytes
+/// in one shared pool (normalised names are ASCII: international labels are in their xn-- form).
+/// The edges are a hash from (parent, label) to child, chained through the nodes themselves, so
+/// an edge costs one int in the node and about one in the bucket array. Because the trie holds
+/// every label, it can give a name back (<see cref="NameOf"/>): the rule set keeps no string per
+/// rule.</para>
 /// <para>About 25 bytes per node plus its label, against about 100 with a
 /// <c>Dictionary&lt;(int, string slice), int&gt;</c> and three <c>List&lt;int&gt;</c>.</para>
 /// <para>Lookups allocate nothing and ignore ASCII case, since DNS compares names
@@ -26,35 +28,23 @@ internal sealed class DomainTrie
     private const int Root = 0;
     // Bucket and chain entries hold node ids; the root is never a child, so 0 ends a chain.
     private const int EndOfChain = 0;
+    // 64 Ki nodes (1.25 MiB) and 64 KiB of labels a page.
+    private const int PageShift = 16;
 
-    private int[] _parents;
-    private int[] _exactRules;
-    private int[] _suffixRules;
-    private int[] _labelStarts;
-    private byte[] _labelLengths;
-    private int[] _nextInBucket;
+    private readonly PagedArray<Node> _nodes = new(PageShift);
+    // Each label as its length byte, then its lowercase ASCII bytes; a label never straddles a page.
+    private readonly PagedArray<byte> _labels = new(PageShift);
     private int[] _buckets;
-    private byte[] _labels;
     private int _labelBytes;
     private int _count;
 
-    /// <param name="capacity">Expected number of nodes, to size the arrays once. They grow by half
-    /// when it is passed: one array at a time, so the extra memory while growing stays small.</param>
+    /// <param name="capacity">Expected number of nodes: sizes the bucket array, which is the one
+    /// part that grows by copying (doubling, when the nodes outnumber the buckets).</param>
     public DomainTrie(int capacity = 0)
     {
-        capacity = Math.Max(capacity + 1, 16);
-        _parents = new int[capacity];
-        _exactRules = new int[capacity];
-        _suffixRules = new int[capacity];
-        _labelStarts = new int[capacity];
-        _labelLengths = new byte[capacity];
-        _nextInBucket = new int[capacity];
-        _buckets = new int[BucketCountFor(capacity)];
-        // Labels in big lists average 7 to 10 characters.
-        _labels = new byte[Math.Min((long)capacity * 8, Array.MaxLength)];
-        _parents[Root] = None;
-        _exactRules[Root] = None;
-        _suffixRules[Root] = None;
+        _buckets = new int[BucketCountFor(Math.Max(capacity, 16))];
+        _nodes.EnsureCapacity(1);
+        _nodes[Root] = new Node { Parent = None, ExactRule = None, SuffixRule = None };
         _count = 1;
     }
 
@@ -62,7 +52,7 @@ internal sealed class DomainTrie
 
     /// <summary>Bytes held by the arrays (capacity, not use): for bench/rules and tests.</summary>
     public long AllocatedBytes =>
-        (long)_parents.Length * (4 * 5 + 1) + (long)_buckets.Length * 4 + _labels.Length;
+        _nodes.Capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<Node>() + (long)_buckets.Length * 4 + _labels.Capacity;
 
     /// <summary>The node for a normalised name (lowercase ASCII, no trailing dot, no empty labels),
     /// created as needed.</summary>
@@ -89,10 +79,10 @@ internal sealed class DomainTrie
     }
 
     /// <summary>The exact-name rule slot of a node (<see cref="None"/> when empty).</summary>
-    public ref int ExactRule(int node) => ref _exactRules[CheckNode(node)];
+    public ref int ExactRule(int node) => ref _nodes[CheckNode(node)].ExactRule;
 
     /// <summary>The suffix rule slot of a node (<see cref="None"/> when empty).</summary>
-    public ref int SuffixRule(int node) => ref _suffixRules[CheckNode(node)];
+    public ref int SuffixRule(int node) => ref _nodes[CheckNode(node)].SuffixRule;
 
     /// <summary>
     /// Walks the name from its last label. One trailing dot is allowed; a name with an empty label
@@ -115,10 +105,11 @@ internal sealed class DomainTrie
             node = FindChild(node, label, Hash(node, label));
             if (node == None)
                 return (None, deepestSuffix);
-            if (_suffixRules[node] != None)
-                deepestSuffix = _suffixRules[node];
+            ref var found = ref _nodes[node];
+            if (found.SuffixRule != None)
+                deepestSuffix = found.SuffixRule;
             if (dot < 0)
-                return (_exactRules[node], deepestSuffix);
+                return (found.ExactRule, deepestSuffix);
             end = dot;
         }
     }
@@ -126,10 +117,10 @@ internal sealed class DomainTrie
     /// <summary>The nearest suffix rule strictly above a node: the rule the node's own rules override.</summary>
     public int NearestSuffixRuleAbove(int node)
     {
-        for (node = _parents[CheckNode(node)]; node != None; node = _parents[node])
+        for (node = _nodes[CheckNode(node)].Parent; node != None; node = _nodes[node].Parent)
         {
-            if (_suffixRules[node] != None)
-                return _suffixRules[node];
+            if (_nodes[node].SuffixRule != None)
+                return _nodes[node].SuffixRule;
         }
         return None;
     }
@@ -140,13 +131,13 @@ internal sealed class DomainTrie
         if (CheckNode(node) == Root)
             return "";
         var length = -1;
-        for (var n = node; n != Root; n = _parents[n])
-            length += _labelLengths[n] + 1;
+        for (var n = node; n != Root; n = _nodes[n].Parent)
+            length += Label(n).Length + 1;
         return string.Create(length, (this, node), static (span, state) =>
         {
             var (trie, n) = state;
             var at = 0;
-            for (; n != Root; n = trie._parents[n])
+            for (; n != Root; n = trie._nodes[n].Parent)
             {
                 if (at > 0)
                     span[at++] = '.';
@@ -156,66 +147,52 @@ internal sealed class DomainTrie
         });
     }
 
-    private ReadOnlySpan<byte> Label(int node) => _labels.AsSpan(_labelStarts[node], _labelLengths[node]);
+    private ReadOnlySpan<byte> Label(int node)
+    {
+        var stored = _labels.PageFrom(_nodes[node].Label);
+        return stored.Slice(1, stored[0]);
+    }
 
     private int CheckNode(int node) =>
         (uint)node < (uint)_count ? node : throw new ArgumentOutOfRangeException(nameof(node));
 
     private int FindChild(int parent, ReadOnlySpan<char> label, uint hash)
     {
-        for (var n = _buckets[hash & (uint)(_buckets.Length - 1)]; n != EndOfChain; n = _nextInBucket[n])
+        for (var n = _buckets[hash & (uint)(_buckets.Length - 1)]; n != EndOfChain;)
         {
-            if (_parents[n] == parent && _labelLengths[n] == label.Length && EqualsIgnoringCase(Label(n), label))
+            ref var candidate = ref _nodes[n];
+            if (candidate.Parent == parent && EqualsIgnoringCase(Label(n), label))
                 return n;
+            n = candidate.NextInBucket;
         }
         return None;
     }
 
     private int AddChild(int parent, ReadOnlySpan<char> label, uint hash)
     {
-        if (_count == _parents.Length)
-            GrowNodes();
-        if (_labelBytes + label.Length > _labels.Length)
-            _labels = Grown(_labels, _labelBytes + label.Length);
-        var node = _count++;
-        _parents[node] = parent;
-        _exactRules[node] = None;
-        _suffixRules[node] = None;
-        _labelStarts[node] = _labelBytes;
-        _labelLengths[node] = (byte)label.Length;
-        foreach (var c in label)
-            _labels[_labelBytes++] = (byte)char.ToLowerInvariant(c);
+        var node = _count;
+        _nodes.EnsureCapacity(node + 1);
+        // The label goes on the current page if it fits, else at the start of a new one.
+        var pageLength = 1 << PageShift;
+        if ((_labelBytes & (pageLength - 1)) + 1 + label.Length > pageLength)
+            _labelBytes = (_labelBytes | (pageLength - 1)) + 1;
+        _labels.EnsureCapacity(_labelBytes + 1 + label.Length);
+        var stored = _labels.PageFrom(_labelBytes);
+        stored[0] = (byte)label.Length;
+        for (var i = 0; i < label.Length; i++)
+            stored[1 + i] = (byte)Lower(label[i]);
+        _nodes[node] = new Node { Parent = parent, ExactRule = None, SuffixRule = None, Label = _labelBytes };
+        _labelBytes += 1 + label.Length;
+        _count++;
         if (_count > _buckets.Length)
             Rehash(_buckets.Length * 2);
         else
         {
             ref var bucket = ref _buckets[hash & (uint)(_buckets.Length - 1)];
-            _nextInBucket[node] = bucket;
+            _nodes[node].NextInBucket = bucket;
             bucket = node;
         }
         return node;
-    }
-
-    private void GrowNodes()
-    {
-        var size = _count + 1;
-        _parents = Grown(_parents, size);
-        _exactRules = Grown(_exactRules, size);
-        _suffixRules = Grown(_suffixRules, size);
-        _labelStarts = Grown(_labelStarts, size);
-        _labelLengths = Grown(_labelLengths, size);
-        _nextInBucket = Grown(_nextInBucket, size);
-    }
-
-    /// <summary>By half again: with a million names, doubling would leave up to half of every array unused.</summary>
-    private static T[] Grown<T>(T[] array, int atLeast)
-    {
-        var size = (int)Math.Min(Math.Max(atLeast, array.Length + array.Length / 2 + 16), Array.MaxLength);
-        if (size < atLeast)
-            throw new InvalidOperationException("the domain trie is full");
-        var grown = new T[size];
-        array.AsSpan().CopyTo(grown);
-        return grown;
     }
 
     private void Rehash(int bucketCount)
@@ -224,8 +201,9 @@ internal sealed class DomainTrie
         var mask = (uint)(bucketCount - 1);
         for (var n = 1; n < _count; n++)
         {
-            ref var bucket = ref _buckets[Hash(_parents[n], Label(n)) & mask];
-            _nextInBucket[n] = bucket;
+            ref var node = ref _nodes[n];
+            ref var bucket = ref _buckets[Hash(node.Parent, Label(n)) & mask];
+            node.NextInBucket = bucket;
             bucket = n;
         }
     }
@@ -234,6 +212,8 @@ internal sealed class DomainTrie
 
     private static bool EqualsIgnoringCase(ReadOnlySpan<byte> stored, ReadOnlySpan<char> label)
     {
+        if (stored.Length != label.Length)
+            return false;
         for (var i = 0; i < stored.Length; i++)
         {
             if (stored[i] != Lower(label[i]))
@@ -270,5 +250,17 @@ internal sealed class DomainTrie
         hash = (hash ^ (hash >> 16)) * 0x85EBCA6Bu;
         hash = (hash ^ (hash >> 13)) * 0xC2B2AE35u;
         return hash ^ (hash >> 16);
+    }
+
+    /// <summary>One node: 20 bytes.</summary>
+    private struct Node
+    {
+        public int Parent;
+        public int ExactRule;
+        public int SuffixRule;
+        /// <summary>The next node in the same hash bucket (<see cref="EndOfChain"/> ends it).</summary>
+        public int NextInBucket;
+        /// <summary>Where the label is in the pool: its length byte, then its bytes.</summary>
+        public int Label;
     }
 }
