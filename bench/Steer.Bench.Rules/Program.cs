@@ -142,13 +142,9 @@ static int ProfileState(string file)
         clock.Restart();
     }
     Phase("start");
-    List<Steer.Policy.Rules.Rule> rules;
-    using (var reader = new StreamReader(file))
-        rules = RuleFile.ParseRules(reader, file);
-    Phase("parse");
-    var set = Steer.Policy.Rules.RuleSet.Build(rules);
-    Phase("build");
-    rules = null!;
+    // As the daemon does (RuleSources): the file streamed into the set.
+    var set = Steer.Policy.Rules.RuleSet.Build(RuleFile.ReadFile(file));
+    Phase("load");
     var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
     Phase("collect");
     Console.WriteLine(FormattableString.Invariant($"held {held:F1} MiB, {set.Count} rules"));

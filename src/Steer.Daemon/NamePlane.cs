@@ -66,17 +66,17 @@ public sealed class NamePlane : IDisposable
     }
 
     /// <summary>CIDR rules go to the kernel as they are: an LPM trie the host programs consult
-    /// for addresses without a decision of their own.</summary>
+    /// for addresses without a decision of their own. Name rules never do (they are decided per
+    /// answer), so a million suffix rules add nothing here.</summary>
     private void WriteCidrRules()
     {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
-        var rules = Rules;
-        for (int i = 0; i < rules.Count; i++)
+        foreach (var match in Rules.NetworkRules())
         {
-            var rule = rules[i];
+            var rule = match.Rule;
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
                 continue;
-            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
+            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, match.Id));
         }
         _cidrRules.Replace(entries);
     }

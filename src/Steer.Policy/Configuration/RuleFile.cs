@@ -41,22 +41,33 @@ public static class RuleFile
     /// <exception cref="FormatException">One line per problem; nothing is returned then.</exception>
     public static RuleSet Parse(TextReader reader, string fileName)
     {
-        var rules = ParseRules(reader, fileName);
-        if (RuleSet.TryBuild(rules, out var set, out var conflicts))
+        if (RuleSet.TryBuild(Read(reader, fileName), out var set, out var conflicts))
             return set;
         throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
     }
 
-    /// <summary>The file's rules, not yet compiled into a set: for a caller that adds rules of its
-    /// own (steer.yaml's) and builds the set once — a million rules must not be built twice.</summary>
+    /// <summary>The file's rules as a list, not yet compiled into a set.</summary>
     /// <exception cref="FormatException">One line per bad line; nothing is returned then.</exception>
-    public static List<Rule> ParseRules(TextReader reader, string fileName)
+    public static List<Rule> ParseRules(TextReader reader, string fileName) => [.. Read(reader, fileName)];
+
+    /// <summary>The rules of the file at <paramref name="path"/>, streamed as it is read (see <see cref="Read"/>).</summary>
+    public static IEnumerable<Rule> ReadFile(string path)
+    {
+        using var reader = new StreamReader(path);
+        foreach (var rule in Read(reader, path))
+            yield return rule;
+    }
+
+    /// <summary>
+    /// The file's rules, streamed as they are read, for a caller that builds the set straight from
+    /// them (and may add rules of its own, steer.yaml's): a million rules are then never all objects
+    /// at once, which was most of the daemon's peak memory. Good lines are yielded even after a bad
+    /// one, so that every bad line is reported: the caller must use nothing when it throws.
+    /// </summary>
+    /// <exception cref="FormatException">At the end, one line per bad line.</exception>
+    public static IEnumerable<Rule> Read(TextReader reader, string fileName)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        // Sized from the file's length (lines are rarely shorter than 24 bytes), so a million
-        // rules do not grow the list by doubling.
-        var rules = new List<Rule>(reader is StreamReader { BaseStream.CanSeek: true } file
-            ? (int)Math.Min(file.BaseStream.Length / 24, 16_000_000) : 0);
         var errors = new List<string>();
         int lineNumber = 0;
         // One action object per interface: a million rules via wg0 share one.
@@ -71,9 +82,10 @@ public static class RuleFile
             if (problem is not null)
                 errors.Add($"{fileName}:{lineNumber}: {problem}");
             else
-                rules.Add(rule!);
+                yield return rule!;
         }
-        return errors.Count == 0 ? rules : throw new FormatException(string.Join('\n', errors));
+        if (errors.Count > 0)
+            throw new FormatException(string.Join('\n', errors));
     }
 
     private static string? TryParseLine(ReadOnlySpan<char> line, Dictionary<string, RuleAction> actions, SourceLocation location, out Rule? rule)

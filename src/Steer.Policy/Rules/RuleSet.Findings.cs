@@ -15,7 +15,7 @@ public sealed partial class RuleSet
         for (var i = 0; i < _rules.Length; i++)
         {
             var rule = _rules[i];
-            var around = Around(rule.Destination, _nodes[i]);
+            var around = Around(rule.Destination, _rules.NodeOf(i));
             if (around is null)
                 continue;
             var kind = around.Action.Equals(rule.Action) ? FindingKind.Redundant : FindingKind.Overrides;
