@@ -12,10 +12,11 @@ public static class RuleSources
     public static RuleSet Load(string? configPath, string ruleFile)
     {
         // Streamed into the set, the rule file first: a million rules are never all objects at once.
-        var rules = File.Exists(ruleFile) ? RuleFile.ReadFile(ruleFile) : [];
+        var exists = File.Exists(ruleFile);
+        var rules = exists ? RuleFile.ReadFile(ruleFile) : [];
         if (configPath is not null)
             rules = rules.Concat(ConfigRules(configPath));
-        return RuleSet.TryBuild(rules, out var set, out var conflicts)
+        return RuleSet.TryBuild(rules, exists ? RuleFile.EstimateCount(ruleFile) : 0, out var set, out var conflicts)
             ? set
             : throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
     }

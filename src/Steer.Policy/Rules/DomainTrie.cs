@@ -39,7 +39,7 @@ internal sealed class DomainTrie
     private int _count;
 
     /// <param name="capacity">Expected number of nodes: sizes the bucket array, which is the one
-    /// part that grows by copying (doubling, when the nodes outnumber the buckets).</param>
+    /// part that grows by copying (doubling, when the nodes outnumber the buckets by half).</param>
     public DomainTrie(int capacity = 0)
     {
         _buckets = new int[BucketCountFor(Math.Max(capacity, 16))];
@@ -184,7 +184,9 @@ internal sealed class DomainTrie
         _nodes[node] = new Node { Parent = parent, ExactRule = None, SuffixRule = None, Label = _labelBytes };
         _labelBytes += 1 + label.Length;
         _count++;
-        if (_count > _buckets.Length)
+        // Chains of up to 1.5 nodes on average: a node is compared by its parent first, which
+        // rarely matches, so longer chains cost little and the bucket array stays small.
+        if (_count > _buckets.Length + _buckets.Length / 2)
             Rehash(_buckets.Length * 2);
         else
         {

@@ -28,12 +28,12 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 
     public static RuleSet Empty { get; } = Build([]);
 
-    private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts)
+    private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts, int expectedCount = 0)
     {
         // Rules may come streamed (a million from the state file are never all objects at once),
         // so the count is only a hint: the trie and the table grow by pages, without copying.
         if (!rules.TryGetNonEnumeratedCount(out var count))
-            count = 0;
+            count = expectedCount;
         // Most names in big lists add one node, some add a parent too: size the edge table for that.
         _names = new DomainTrie(count + count / 4);
         var distinct = new RuleTable(_names);
@@ -58,11 +58,17 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
     /// <param name="conflicts">Every conflict, each naming both rules; empty on success.</param>
-    public static bool TryBuild(IEnumerable<Rule> rules, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts)
+    public static bool TryBuild(IEnumerable<Rule> rules, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts) =>
+        TryBuild(rules, 0, out ruleSet, out conflicts);
+
+    /// <summary>As <see cref="TryBuild(IEnumerable{Rule}, out RuleSet?, out IReadOnlyList{RuleFinding})"/>,
+    /// for rules streamed from a file: <paramref name="expectedCount"/>, a guess, sizes the name
+    /// index once instead of growing it from nothing.</summary>
+    public static bool TryBuild(IEnumerable<Rule> rules, int expectedCount, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var found = new List<RuleFinding>();
-        var built = new RuleSet(rules, found);
+        var built = new RuleSet(rules, found, expectedCount);
         ruleSet = found.Count == 0 ? built : null;
         conflicts = found;
         return ruleSet is not null;
