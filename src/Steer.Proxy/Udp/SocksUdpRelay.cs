@@ -133,7 +133,7 @@ internal sealed unsafe class SocksUdpRelay : IPollable
 
     private Egress? OpenEgress(FlowEndpoint destination)
     {
-        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination));
+        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination), _client, udp: true);
         if (choice.Kind != OutboundKind.Direct)
         {
             _engine.CountRejected(choice);

@@ -38,13 +38,15 @@ public sealed class SelectionTests
 
     private static FlowEndpoint At(string address, int port = 443) => FlowEndpoint.From(IPAddress.Parse(address), port);
 
+    private static readonly FlowEndpoint Client = FlowEndpoint.From(IPAddress.Parse("192.168.1.20"), 40000);
+
     [Fact]
     public void The_issue_example_config_is_accepted() => Assert.NotNull(ConfigLoader.LoadOrThrow(Yaml).Proxy);
 
     [Fact]
     public void A_name_rule_beats_an_address_rule()
     {
-        var choice = Selector().Select(At("10.1.2.3"), "www.example.com");
+        var choice = Selector().Select(At("10.1.2.3"), "www.example.com", Client, udp: false);
         Assert.Equal(OutboundKind.Direct, choice.Kind);
         Assert.Equal("wg0", choice.Interface);
         Assert.Contains("suffix example.com", choice.Rule);
@@ -53,8 +55,8 @@ public sealed class SelectionTests
     [Fact]
     public void Cidr_reject_and_outbound_socks5()
     {
-        Assert.Equal(OutboundKind.Reject, Selector().Select(At("10.1.2.3"), null).Kind);
-        var corp = Selector().Select(At("192.0.2.1"), "git.corp.example");
+        Assert.Equal(OutboundKind.Reject, Selector().Select(At("10.1.2.3"), null, Client, udp: false).Kind);
+        var corp = Selector().Select(At("192.0.2.1"), "git.corp.example", Client, udp: false);
         Assert.Equal(OutboundKind.Socks5, corp.Kind);
         Assert.Equal("wg0", corp.Interface);
         Assert.Equal("corp", corp.Upstream!.Name);
@@ -63,8 +65,8 @@ public sealed class SelectionTests
     [Fact]
     public void Default_auto_follows_the_default_route_and_fails_closed_without_one()
     {
-        Assert.Equal("wan0", Selector().Select(At("192.0.2.1"), null).Interface);
-        var v6 = Selector(v6: null).Select(At("2001:db8::1"), null);
+        Assert.Equal("wan0", Selector().Select(At("192.0.2.1"), null, Client, udp: false).Interface);
+        var v6 = Selector(v6: null).Select(At("2001:db8::1"), null, Client, udp: false);
         Assert.Equal(OutboundKind.Reject, v6.Kind);
         Assert.Contains("no IPv6 default route", v6.Error);
     }
@@ -74,7 +76,7 @@ public sealed class SelectionTests
     {
         var selector = Selector(names: a => a.ToString() == "203.0.113.9" ? "cdn.example.com" : null);
         var name = selector.NameOf(At("203.0.113.9"));
-        Assert.Equal("wg0", selector.Select(At("203.0.113.9"), name).Interface);
+        Assert.Equal("wg0", selector.Select(At("203.0.113.9"), name, Client, udp: false).Interface);
     }
 
     [Fact]
