@@ -1,4 +1,4 @@
-using System.Net;
+using System.Numerics;
 using System.Text;
 
 namespace Steer.Policy.Rules;
@@ -26,9 +26,16 @@ public sealed class RuleConditions : IEquatable<RuleConditions>
         Protocol = protocol;
         _sources = sources;
         Count = (ports is null ? 0 : 1) + (protocol == FlowProtocol.Any ? 0 : 1) + (sources.Length == 0 ? 0 : 1);
-        SourceSize = 0;
+        // Exact counts: with doubles 2^120 + 2^24 and 2^120 + 2^32 would tie. Per family, since the
+        // two never meet: IPv6 first, then IPv4, so a list inside another always counts smaller.
         foreach (var source in sources)
-            SourceSize += Math.Pow(2, AddressBits.Width(source.IsIPv6) - source.PrefixLength);
+        {
+            var size = BigInteger.One << (AddressBits.Width(source.IsIPv6) - source.PrefixLength);
+            if (source.IsIPv6)
+                IPv6SourceSize += size;
+            else
+                IPv4SourceSize += size;
+        }
     }
 
     /// <summary>Conditions from their parts; all absent gives <see cref="None"/>.</summary>
@@ -52,8 +59,10 @@ public sealed class RuleConditions : IEquatable<RuleConditions>
     /// <summary>How many kinds of condition are set (0-3): more ranks first within a destination.</summary>
     public int Count { get; }
 
-    // Addresses covered by the sources (0: no source condition): the narrower ranks first.
-    private double SourceSize { get; }
+    // Addresses covered by the sources, per family (0: none): the narrower ranks first.
+    private BigInteger IPv6SourceSize { get; }
+
+    private BigInteger IPv4SourceSize { get; }
 
     /// <summary>True when the flow meets every condition. An unknown port, protocol or source
     /// meets no condition on it.</summary>
@@ -138,7 +147,9 @@ public sealed class RuleConditions : IEquatable<RuleConditions>
             order = (b.Ports is not null).CompareTo(a.Ports is not null);
         // The same kinds: the narrower first.
         if (order == 0 && a._sources.Length > 0)
-            order = a.SourceSize.CompareTo(b.SourceSize);
+            order = a.IPv6SourceSize.CompareTo(b.IPv6SourceSize);
+        if (order == 0 && a._sources.Length > 0)
+            order = a.IPv4SourceSize.CompareTo(b.IPv4SourceSize);
         if (order == 0 && a.Ports is not null)
             order = a.Ports!.Count.CompareTo(b.Ports!.Count);
         return order != 0 ? order : string.CompareOrdinal(a.ToString(), b.ToString());

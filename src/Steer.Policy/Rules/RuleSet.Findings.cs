@@ -37,8 +37,8 @@ public sealed partial class RuleSet
     /// meets both of: the first tried overrides the other when the other's conditions cover its own
     /// (an exception carved out), else they overlap — a warning, since which one wins rests on the
     /// ranking, not on either rule being inside the other. Then each conditioned rule against the
-    /// plain rule its flows fall back to: an override, or redundant when nothing at its level with
-    /// another action overlaps it.
+    /// plain rule its flows fall back to: an override, or redundant when no rule tried after it at
+    /// its level has another action and overlaps it (removing it would change nothing then).
     /// </summary>
     private void ConditionedFindings(ConditionedIndex conditioned, List<RuleFinding> findings)
     {
@@ -54,9 +54,9 @@ public sealed partial class RuleSet
                     var other = _rules[level[b]];
                     if (a == b || first.Action.Equals(other.Action) || !first.Conditions.Overlaps(other.Conditions))
                         continue;
-                    overlapped = true;
                     if (b < a)
-                        continue; // reported from the other side
+                        continue; // reported from the other side; and a rule tried before it does not make it matter
+                    overlapped = true;
                     findings.Add(new RuleFinding(other.Conditions.Covers(first.Conditions) ? FindingKind.Overrides : FindingKind.Overlap, first, other));
                 }
                 if (PlainFallback(first.Destination) is not { } fallback)
