@@ -63,7 +63,7 @@ internal static class Explainer
             var hostMatch = match;
             match = rules.MatchFlow(new FlowKey(nameText, address, flow.Port, flow.Protocol, flow.Source));
             if (match?.Rule.HasConditions == true)
-                hostRule = hostMatch?.ToString() ?? "none";
+                hostRule = hostMatch?.Rule.ToString() ?? "none";
         }
 
         using var netlink = NetlinkHandle.Open();
