@@ -72,6 +72,26 @@ public sealed class SelectionTests
     }
 
     [Fact]
+    public void Port_protocol_and_source_conditions_pick_the_outbound()
+    {
+        var yaml = Yaml.Replace("rules:\n", "rules:\n  - { domain: example.com, port: 22, protocol: tcp, via: wan0 }\n  - { source: 192.168.9.0/24, action: reject }\n", StringComparison.Ordinal);
+        var config = ConfigLoader.LoadOrThrow(yaml);
+        var selector = new OutboundSelector(config.Rules, config.Proxy!, new Defaults("wan0", null), null);
+        var other = FlowEndpoint.From(IPAddress.Parse("192.168.9.4"), 50000);
+
+        var ssh = selector.Select(At("192.0.2.1", 22), "git.example.com", Client, udp: false);
+        Assert.Equal("wan0", ssh.Interface);
+        Assert.StartsWith("suffix example.com, port 22, protocol tcp → via wan0", ssh.Rule, StringComparison.Ordinal);
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 22), "git.example.com", Client, udp: true).Interface);
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 443), "git.example.com", Client, udp: false).Interface);
+        // Any destination ranks below every destination: example.com's rule still wins for that client.
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 443), "git.example.com", other, udp: false).Interface);
+        var refused = selector.Select(At("192.0.2.1", 443), null, other, udp: false);
+        Assert.Equal(OutboundKind.Reject, refused.Kind);
+        Assert.StartsWith("any destination, source 192.168.9.0/24 → reject", refused.Rule, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_resolver_map_names_an_address()
     {
         var selector = Selector(names: a => a.ToString() == "203.0.113.9" ? "cdn.example.com" : null);
