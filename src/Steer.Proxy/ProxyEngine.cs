@@ -142,7 +142,9 @@ public sealed class ProxyEngine : IDisposable
     {
         if (!Guard.Enabled)
             return false;
-        if (Guard.OwnEgress(source, udp) is { } owner)
+        // A port-only match (the egress socket's connect() has not yet told its address) counts
+        // only for a source that is one of this host's addresses, as every re-entry's is.
+        if (Guard.OwnEgress(source, udp, out var pending) is { } owner && (!pending || Watch.IsLocal(source)))
         {
             Guard.Refuse(LoopCause.OwnEgress, udp, $"{owner.Rule}|{owner.Interface}",
                 () => $"ingress from {source} to {destination} is {owner}");
@@ -151,9 +153,9 @@ public sealed class ProxyEngine : IDisposable
         if (intercepted && Watch.IsLocal(source))
         {
             // An intercepted flow from one of this host's own addresses is our traffic come back,
-            // even when its egress socket is not (or no longer, or not yet) registered: a UDP
-            // session that expired, or a re-entry accepted on another loop before the dialing loop
-            // registered its socket.
+            // even when its egress socket is no longer registered: a UDP session that expired, a
+            // socket just closed. (A re-entry cannot beat the registration: egress sockets are
+            // registered between bind and connect, before their first packet.)
             Guard.Refuse(LoopCause.OwnEgress, udp, $"local|{source.ToIPAddress()}",
                 () => $"ingress from {source} to {destination}: its source is this host's own address, so it is Steer's own traffic coming back (no live egress socket matched)");
             return true;

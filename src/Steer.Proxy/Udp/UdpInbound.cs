@@ -92,15 +92,14 @@ internal sealed unsafe class UdpInbound : IPollable, IDisposable
             _engine.CountRejected(choice);
             return null;
         }
-        var fd = Dialer.Open(destination.IsIPv4, udp: true, choice.Interface, _engine.Options);
-        if (fd < 0 || Dialer.Connect(fd, destination) < 0)
+        var owner = new EgressOwner("udp", client, destination, choice.Rule, choice.Interface);
+        var fd = Dialer.Dial(destination, udp: true, choice.Interface, _engine.Options, _engine.Guard, owner, out var local);
+        if (fd < 0)
         {
-            _engine.CountDialFailure(choice, fd < 0 ? -fd : Sys.Errno);
-            if (fd >= 0)
-                Sys.close(fd);
+            _engine.CountDialFailure(choice, -fd);
             return null;
         }
-        var session = new UdpSession(_engine, _loop, this, fd, client, destination, choice);
+        var session = new UdpSession(_engine, _loop, this, fd, local, owner, client, destination, choice);
         session.Start();
         return session;
     }

@@ -21,8 +21,14 @@ internal sealed unsafe class UdpSession : IPollable
     private long _lastActiveMs;
     private bool _closed;
 
-    public UdpSession(ProxyEngine engine, EventLoop loop, UdpInbound inbound, int egress, FlowEndpoint client, FlowEndpoint destination, OutboundChoice choice)
+    private readonly EgressOwner _owner;
+
+    /// <summary>Takes over <paramref name="egress"/>, dialed and registered with the loop guard
+    /// (as <paramref name="owner"/>, local <paramref name="local"/>) by <see cref="Dialer.Dial"/>.</summary>
+    public UdpSession(ProxyEngine engine, EventLoop loop, UdpInbound inbound, int egress, FlowEndpoint local, EgressOwner owner, FlowEndpoint client, FlowEndpoint destination, OutboundChoice choice)
     {
+        _owner = owner;
+        EgressLocal = local;
         _engine = engine;
         _loop = loop;
         _inbound = inbound;
@@ -37,15 +43,13 @@ internal sealed unsafe class UdpSession : IPollable
     public FlowEndpoint Client { get; }
     public FlowEndpoint Destination { get; }
     public OutboundChoice Choice { get; }
-    public FlowEndpoint EgressLocal { get; private set; }
+    public FlowEndpoint EgressLocal { get; }
     public DateTimeOffset Started { get; }
     public long BytesUp { get; private set; }
     public long BytesDown { get; private set; }
 
     public void Start()
     {
-        EgressLocal = SockAddr.LocalOf(_egress);
-        _engine.Guard.Register(EgressLocal, udp: true, new EgressOwner("udp", Client, Destination, Choice.Rule, Choice.Interface));
         _engine.Storm.FlowOpened();
         _token = _loop.Register(_egress, Sys.EPOLLIN | Sys.EPOLLET, this, 0);
     }
@@ -126,7 +130,7 @@ internal sealed unsafe class UdpSession : IPollable
         _egress = -1;
         if (_reply >= 0)
             Sys.close(_reply);
-        _engine.Guard.Unregister(EgressLocal, udp: true);
+        _engine.Guard.Unregister(EgressLocal, udp: true, _owner);
         _engine.Storm.FlowClosed();
         _inbound.Remove(this);
     }

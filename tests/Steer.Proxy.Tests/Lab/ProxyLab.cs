@@ -86,6 +86,9 @@ internal sealed class ProxyLab : IAsyncDisposable
                .Sysctl("net.ipv4.conf.lan0.accept_local", "1").Sysctl("net.ipv4.conf.all.accept_redirects", "0")
                .Sysctl("net.ipv4.conf.lan0.accept_redirects", "0");
         Gateway.Route("10.99.0.1/32 via 10.10.0.2 dev lan0");
+        // The same for IPv6 (which has no martian-source check to relax; redirects are ignored).
+        Gateway.Sysctl("net.ipv6.conf.all.accept_redirects", "0").Sysctl("net.ipv6.conf.lan0.accept_redirects", "0");
+        Gateway.Route("fd99::1/128 via fd10::2 dev lan0");
     }
 
     /// <summary>Open fds of this process.</summary>
