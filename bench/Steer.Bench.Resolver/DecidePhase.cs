@@ -6,8 +6,10 @@ namespace Steer.Bench.Resolver;
 /// <summary>
 /// What decide-before-answer costs, at a fixed, moderate rate (dnsperf -Q) where latency is not
 /// queueing, cache-cold so every answer is forwarded and every ruled answer writes decisions:
-/// rounds of names under ruled.test (a rule: map writes) interleaved with rounds of the same
-/// names under bench.test (no rule: no writes), each round's names never asked before. Two views:
+/// rounds of names under wr.test (a rule: map writes) interleaved with rounds of the same
+/// names under nw.test (no rule: no writes), each round's names never asked before, each name
+/// with addresses of its own (the upstream's hosts file), so every ruled answer writes new map
+/// entries and no write can be skipped as already done. Two views:
 /// the daemon's own histograms of the map update and of the whole decide step, taken over the
 /// ruled rounds only (bucket counts before and after each round, subtracted); and end-to-end
 /// latency as dnsperf sees it, with rules against without, whose difference is the latency added.
@@ -19,18 +21,52 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
     private readonly List<double> _ruled = [], _plain = [];
     private readonly List<(double Ruled, double Plain)> _roundP99 = [];
 
+    private int Names => options.DecideQps * options.DecideSeconds;
+
+    private string File(string tag) => Path.Combine(lab.WorkDir, $"decide-{tag}.txt");
+
+    /// <summary>Writes every query file of the phase and the upstream's hosts file that answers
+    /// them (dnsmasq --addn-hosts); returns the latter. Before the lab starts.</summary>
+    public string WriteNames()
+    {
+        var hostsPath = Path.Combine(lab.WorkDir, "decide-hosts");
+        using var hosts = new StreamWriter(hostsPath);
+        int next = 0;
+        void Write(string tag, string prefix, int count)
+        {
+            foreach (var (domain, net) in new[] { ("wr.test", 64), ("nw.test", 128) })
+            {
+                using var queries = new StreamWriter(File($"{tag}-{domain}"));
+                for (int i = 0; i < count; i++)
+                {
+                    var name = $"{prefix}{i}.{domain}";
+                    queries.WriteLine($"{name} A");
+                    for (int a = 0; a < options.DecideAddresses; a++)
+                    {
+                        int k = next + i * options.DecideAddresses + a;
+                        hosts.WriteLine($"10.{net + (k >> 16)}.{(k >> 8) & 255}.{k & 255} {name}");
+                    }
+                }
+            }
+            next += count * options.DecideAddresses;
+        }
+        Write("warm", "w-", options.DecideQps);
+        for (int round = 0; round < options.Rounds; round++)
+            Write($"round{round}", $"d{round}-", Names);
+        return hostsPath;
+    }
+
     public void Run()
     {
-        int names = options.DecideQps * options.DecideSeconds;
         // Warm-up, not counted: JIT and tiering of the decide path, the upstream sockets.
-        Measure(Write("decide-warm-ruled", "w-", "ruled.test", options.DecideQps), 1);
-        Measure(Write("decide-warm-plain", "w-", "bench.test", options.DecideQps), 1);
+        Measure(File("warm-wr.test"), 1);
+        Measure(File("warm-nw.test"), 1);
         for (int round = 0; round < options.Rounds; round++)
         {
-            // Fresh names every round; the label lengths match ("ruled" and "bench"), so both
+            // Fresh names every round; the label lengths match ("wr" and "nw"), so both
             // variants send and receive the same bytes.
-            var ruled = Write($"decide-ruled-{round}", $"d{round}-", "ruled.test", names);
-            var plain = Write($"decide-plain-{round}", $"d{round}-", "bench.test", names);
+            var ruled = File($"round{round}-wr.test");
+            var plain = File($"round{round}-nw.test");
             double ruledP99 = double.NaN, plainP99 = double.NaN;
             foreach (bool withRules in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
@@ -59,7 +95,8 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
 
     public void Report()
     {
-        Console.WriteLine($"decide-before-answer at {options.DecideQps} q/s, cache-cold, {options.Rounds} × {options.DecideSeconds} s per variant, interleaved");
+        Console.WriteLine($"decide-before-answer at {options.DecideQps} q/s, cache-cold, {options.DecideAddresses} address(es) per answer, " +
+                          $"{options.Rounds} × {options.DecideSeconds} s per variant, interleaved");
         Console.WriteLine($"{"in the daemon, per ruled answer, µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
         PrintHistogram("kernel map update(s)", _mapUpdate);
         PrintHistogram("whole decide step (chain, rule, map, rdns)", _decideStep);
@@ -76,15 +113,6 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         double mapP99 = Percentile(_mapUpdate, 0.99);
         Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs {(mapP99 < 50 ? "PASS" : "FAIL")}; " +
                           $"end to end {addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}");
-    }
-
-    private string Write(string tag, string prefix, string domain, int count)
-    {
-        var path = Path.Combine(lab.WorkDir, $"{tag}.txt");
-        using var writer = new StreamWriter(path);
-        for (int i = 0; i < count; i++)
-            writer.WriteLine($"{prefix}{i}.{domain} A");
-        return path;
     }
 
     private IReadOnlyList<double> Measure(string file, int? seconds = null)

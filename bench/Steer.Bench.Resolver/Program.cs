@@ -42,9 +42,10 @@ Console.WriteLine($"bench/resolver  {DateTime.Now:yyyy-MM-dd HH:mm}  {Environmen
 Console.WriteLine($"dnsperf -c {options.Clients} -q {options.Outstanding} -T {options.Threads}, {options.Seconds} s rounds, {options.Rounds} per variant and case, interleaved");
 using var lab = new BenchLab(options.SteerPath);
 Console.CancelKeyPress += (_, e) => { e.Cancel = false; lab.Dispose(); };
+var decide = new DecidePhase(lab, options);
 try
 {
-    lab.Start();
+    lab.Start(decide.WriteNames());
 }
 catch (InvalidOperationException e)
 {
@@ -53,7 +54,6 @@ catch (InvalidOperationException e)
 }
 
 // First, on a fresh daemon: what decide-before-answer costs at a fixed rate (DecidePhase).
-var decide = new DecidePhase(lab, options);
 decide.Run();
 if (options.DecideOnly)
 {

@@ -118,12 +118,9 @@ public sealed class NamePlane : IDisposable
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id = found.Id;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var (address, ttl) in addresses)
-        {
-            _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
-            Interlocked.Increment(ref _written);
-        }
+        _decisions.SetAll(addresses, ifindex, id, Grace); // one system call per address family
         MapUpdates.RecordSince(start);
+        Interlocked.Add(ref _written, addresses.Count);
         return addresses.Count;
     }
 
