@@ -247,7 +247,7 @@ public sealed class ProxyEngine : IDisposable
                             tcp.BytesUp, tcp.BytesDown, tcp.State, tcp.Started));
                     else if (handler is UdpSession udp)
                         list.Add(new FlowInfo("udp", "tproxy", udp.Client.ToString(), udp.Destination.ToString(), null, udp.Choice.Rule, udp.Choice.Describe(),
-                            udp.Choice.Interface, udp.EgressLocal.ToString(), udp.BytesUp, udp.BytesDown, "relaying", udp.Started));
+                            udp.Choice.Interface, udp.EgressLocal.IsEmpty ? null : udp.EgressLocal.ToString(), udp.BytesUp, udp.BytesDown, udp.State, udp.Started));
                 }
                 return list;
             }));
