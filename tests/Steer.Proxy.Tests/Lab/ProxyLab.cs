@@ -81,7 +81,7 @@ internal sealed class ProxyLab : IAsyncDisposable
         var plan = InterceptionPlan.For(Config, options);
         if (plan is not null)
             InterceptionSetup.Install(plan, Gateway.NsPath);
-        Engine = new ProxyEngine(Config.Proxy!, Config.Rules, options, TextWriter.Synchronized(Log));
+        Engine = new ProxyEngine(Config.Proxy!, Config.Rules, options, TextWriter.Synchronized(Log)) { NameServer = ProxyEngine.NameServerOf(Config) };
         return Engine;
     }
 
