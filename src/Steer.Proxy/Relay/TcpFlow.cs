@@ -226,7 +226,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
         if (Choice!.Kind == OutboundKind.Socks5)
         {
             EnterPhase(Phase.UpstreamHandshake);
-            if (!Socks5Upstream.SendRequest(_upstream, Destination, Name, _loop.Scratch))
+            if (!Socks5Upstream.SendRequest(_upstream, Socks5Upstream.Connect, Destination, Name, _loop.Scratch))
                 DialFailed(Sys.ECONNRESET);
             return;
         }
@@ -235,7 +235,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
 
     private void AdvanceUpstreamHandshake()
     {
-        switch (Socks5Upstream.ReadReply(_upstream, _loop.Scratch))
+        switch (Socks5Upstream.ReadReply(_upstream, _loop.Scratch, out _))
         {
             case HandshakeStep.NeedMore:
                 return;
