@@ -26,8 +26,11 @@ public sealed class NamePlane : IDisposable
     private readonly DecisionMap _decisions;
     private readonly CidrRuleMap _cidrRules;
     private readonly NetlinkHandle _netlink;
+    private readonly InterfaceIndexes _indexes;
     private readonly TextWriter _log;
     private readonly Lock _gate = new();
+    private readonly Lock _netlinkGate = new();
+    private readonly Lock _cidrGate = new();
     private RuleSet _rules;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
@@ -40,7 +43,18 @@ public sealed class NamePlane : IDisposable
         _log = log;
         _netlink = NetlinkHandle.Open();
         _rules = rules;
-        WriteCidrRules();
+        try
+        {
+            _indexes = InterfaceIndexes.Follow(LookUpIndex, log);
+            _indexes.Changed += OnInterfaceChanged;
+            WriteCidrRules();
+        }
+        catch
+        {
+            _indexes?.Dispose();
+            _netlink.Dispose();
+            throw;
+        }
     }
 
     public RuleSet Rules => Volatile.Read(ref _rules);
@@ -68,6 +82,12 @@ public sealed class NamePlane : IDisposable
     /// <summary>CIDR rules go to the kernel as they are: an LPM trie the host programs consult
     /// for addresses without a decision of their own.</summary>
     private void WriteCidrRules()
+    {
+        lock (_cidrGate)
+            WriteCidrRulesLocked();
+    }
+
+    private void WriteCidrRulesLocked()
     {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
         var rules = Rules;
@@ -100,12 +120,9 @@ public sealed class NamePlane : IDisposable
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id = found.Id;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var (address, ttl) in addresses)
-        {
-            _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
-            Interlocked.Increment(ref _written);
-        }
+        _decisions.SetAll(addresses, ifindex, id, Grace); // one system call per address family
         MapUpdates.RecordSince(start);
+        Interlocked.Add(ref _written, addresses.Count);
         return addresses.Count;
     }
 
@@ -141,21 +158,48 @@ public sealed class NamePlane : IDisposable
         return list;
     }
 
-    /// <summary>The interface's index now; a missing interface refuses (fail closed).</summary>
-    private int IndexOf(string name)
+    /// <summary>The interface's index now; a missing interface refuses (fail closed). Cached
+    /// per name and dropped on the link's events (<see cref="InterfaceIndexes"/>): no netlink
+    /// round trip per answer.</summary>
+    private int IndexOf(string name) => _indexes.IndexOf(name) is var index and not InterfaceIndexes.Missing ? index : Refuse;
+
+    /// <summary>Asks the kernel (on a cache miss only).</summary>
+    private int? LookUpIndex(string name)
     {
-        lock (_gate)
+        Link? link;
+        lock (_netlinkGate)
+            link = _netlink.GetLink(name);
+        if (link is null)
+            _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
+        return link?.Index;
+    }
+
+    /// <summary>A link of this name came, went, or changed: the CIDR rules hold indexes in the
+    /// kernel, so those naming it are written again. Decisions of names follow by themselves:
+    /// a cache hit rewrites its decisions at most a second later (ResolverOptions.DecisionRefresh),
+    /// and until then an index no interface has any more fails closed.</summary>
+    private void OnInterfaceChanged(string name)
+    {
+        var rules = Rules;
+        bool named = false;
+        for (int i = 0; i < rules.Count && !named; i++)
+            named = rules[i] is { Destination: CidrDestination, Action: ViaAction via } && via.Interface == name;
+        if (!named)
+            return;
+        try
         {
-            var link = _netlink.GetLink(name);
-            if (link is null)
-                _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
-            return link?.Index ?? Refuse;
+            WriteCidrRules();
+        }
+        catch (Exception e)
+        {
+            _log.WriteLine($"steer: CIDR rules through {name} could not be rewritten after a link change: {e.Message}");
         }
     }
 
     public void Dispose()
     {
         _listener?.Dispose();
+        _indexes.Dispose();
         _netlink.Dispose();
     }
 }
