@@ -21,6 +21,9 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
     private readonly List<double> _ruled = [], _plain = [];
     private readonly List<(double Ruled, double Plain)> _roundP99 = [];
 
+    /// <summary>A baseline p99 above this (20× the goal) hides a 50 µs difference in noise.</summary>
+    private const double NoiseLimitMicros = 1000;
+
     private int Names => options.DecideQps * options.DecideSeconds;
 
     private string File(string tag) => Path.Combine(lab.WorkDir, $"decide-{tag}.txt");
@@ -111,8 +114,14 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         Console.WriteLine($"p99 ratio with/without rules {Statistics.Percentile(_ruled, 0.99) / Statistics.Percentile(_plain, 0.99):0.00}; " +
                           $"p99 added {added:0} µs (pooled), {addedMedian:0} µs (median of rounds: {string.Join(' ', perRound.Select(d => d.ToString("0", CultureInfo.InvariantCulture)))})");
         double mapP99 = Percentile(_mapUpdate, 0.99);
-        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs {(mapP99 < 50 ? "PASS" : "FAIL")}; " +
-                          $"end to end {addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}");
+        // End to end, a difference of tens of µs can only be seen when the baseline's own p99 is
+        // of that order; under load it is milliseconds of waiting for a core, and the rounds'
+        // differences are noise of either sign.
+        double baselineP99 = Statistics.Percentile(_plain, 0.99);
+        string endToEnd = baselineP99 > NoiseLimitMicros
+            ? $"not measurable here (the baseline p99 is {baselineP99:0} µs: scheduling, not the resolver)"
+            : $"{addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}";
+        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs {(mapP99 < 50 ? "PASS" : "FAIL")}; end to end {endToEnd}");
     }
 
     private IReadOnlyList<double> Measure(string file, int? seconds = null)
