@@ -27,12 +27,13 @@ internal sealed unsafe class SocksUdpRelay : IPollable
     private long _lastActiveMs;
     private bool _closed;
 
-    private sealed class Egress(SocksUdpRelay relay, int fd, FlowEndpoint destination, FlowEndpoint local) : IPollable
+    private sealed class Egress(SocksUdpRelay relay, int fd, FlowEndpoint destination, FlowEndpoint local, EgressOwner owner) : IPollable
     {
         public int Fd = fd;
         public ulong Token;
         public FlowEndpoint Destination = destination;
         public FlowEndpoint Local = local;
+        public EgressOwner Owner = owner;
 
         public void OnEvents(int side, uint events) => relay.Reply(this);
 
@@ -133,22 +134,20 @@ internal sealed unsafe class SocksUdpRelay : IPollable
 
     private Egress? OpenEgress(FlowEndpoint destination)
     {
-        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination));
+        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination), _client, udp: true);
         if (choice.Kind != OutboundKind.Direct)
         {
             _engine.CountRejected(choice);
             return null;
         }
-        var fd = Dialer.Open(destination.IsIPv4, udp: true, choice.Interface, _engine.Options);
-        if (fd < 0 || Dialer.Connect(fd, destination) < 0)
+        var owner = new EgressOwner("udp", _client, destination, choice.Rule, choice.Interface);
+        var fd = Dialer.Dial(destination, udp: true, choice.Interface, _engine.Options, _engine.Guard, owner, out var local);
+        if (fd < 0)
         {
-            if (fd >= 0)
-                Sys.close(fd);
-            _engine.CountDialFailure(choice, 0);
+            _engine.CountDialFailure(choice, -fd);
             return null;
         }
-        var egress = new Egress(this, fd, destination, SockAddr.LocalOf(fd));
-        _engine.Guard.Register(egress.Local, udp: true, new EgressOwner("udp", _client, destination, choice.Rule, choice.Interface));
+        var egress = new Egress(this, fd, destination, local, owner);
         egress.Token = _loop.Register(fd, Sys.EPOLLIN | Sys.EPOLLET, egress, 1);
         return egress;
     }
@@ -204,7 +203,7 @@ internal sealed unsafe class SocksUdpRelay : IPollable
         {
             _loop.Unregister(egress.Fd, egress.Token, closing: true);
             Sys.close(egress.Fd);
-            _engine.Guard.Unregister(egress.Local, udp: true);
+            _engine.Guard.Unregister(egress.Local, udp: true, egress.Owner);
         }
         _egress.Clear();
         _loop.Unregister(_fd, _token, closing: true);

@@ -97,4 +97,41 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
         Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "-6", "rule").Stdout, StringComparison.Ordinal);
         Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded again
     }
+
+    [Fact]
+    public async Task Apply_starts_the_proxy_when_its_section_is_added_and_stops_it_when_removed()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        const string withoutProxy = """
+            uplinks:
+              - { interface: wan0, gateway: 10.20.0.2 }
+            """;
+        var withProxy = await File.ReadAllTextAsync(ConfigPath);
+        await File.WriteAllTextAsync(ConfigPath, withoutProxy);
+        (await SteerCli("start", "--cgroup", CgroupName, "--config", ConfigPath)).EnsureSuccess();
+        Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded: no proxy yet
+        Assert.False((await SteerCli("conns")).Succeeded);
+
+        await File.WriteAllTextAsync(ConfigPath, withProxy);
+        (await SteerCli("apply")).EnsureSuccess();
+        Assert.Contains("tproxy :7893 on lan0", (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.Equal(IPAddress.Parse("10.20.0.1"), await SourceSeen()); // proxied, without a restart
+        (await SteerCli("conns")).EnsureSuccess();
+
+        await File.WriteAllTextAsync(ConfigPath, withoutProxy);
+        (await SteerCli("apply")).EnsureSuccess();
+        Assert.DoesNotContain("\"proxy\"", (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("steer_proxy", lab!["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0x53540001", lab["gw"].Exec("ip", "rule").Stdout, StringComparison.Ordinal);
+        Assert.Equal(IPAddress.Parse("10.10.0.2"), await SourceSeen()); // forwarded again
+        Assert.False((await SteerCli("conns")).Succeeded);
+
+        // And back: a second plane from the factory, in the same daemon.
+        await File.WriteAllTextAsync(ConfigPath, withProxy);
+        (await SteerCli("apply")).EnsureSuccess();
+        Assert.Equal(IPAddress.Parse("10.20.0.1"), await SourceSeen());
+        (await SteerCli("stop")).EnsureSuccess();
+        Assert.DoesNotContain("steer_proxy", lab["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
+    }
 }
