@@ -38,6 +38,8 @@ internal sealed class RuleTable : IReadOnlyList<Rule>
     private readonly Dictionary<RuleAction, int> _actionNumbers = [];
     private readonly List<string> _files = [];
     private readonly Dictionary<string, int> _fileNumbers = new(StringComparer.Ordinal);
+    private (string? Value, int Number) _lastFile;
+    private (RuleAction? Value, int Number) _lastAction;
 
     public RuleTable(DomainTrie names) => _names = names;
 
@@ -100,25 +102,36 @@ internal sealed class RuleTable : IReadOnlyList<Rule>
         var file = 0;
         if (rule.Location is { } location)
         {
-            if (location.Column is < 0 or > ushort.MaxValue || !TryNumber(_fileNumbers, _files, location.File, ushort.MaxValue - 1, out file))
+            if (location.Column is < 0 or > ushort.MaxValue || !TryNumber(_fileNumbers, _files, location.File, ushort.MaxValue - 1, ref _lastFile, out file))
                 return null;
             file++;
         }
-        if (!TryNumber(_actionNumbers, _actions, rule.Action, ActionMask, out var action))
+        if (!TryNumber(_actionNumbers, _actions, rule.Action, ActionMask, ref _lastAction, out var action))
             return null;
         return (file << FileShift) | (action << ActionShift) | (rule.Destination is NameDestination ? ExactBit : 0);
     }
 
-    private static bool TryNumber<T>(Dictionary<T, int> numbers, List<T> values, T value, int max, out int number)
-        where T : notnull
+    // A big list repeats one file and one action object line after line: the last one numbered is
+    // recognised by reference, without hashing a path or a record each time.
+    private static bool TryNumber<T>(Dictionary<T, int> numbers, List<T> values, T value, int max, ref (T? Value, int Number) last, out int number)
+        where T : class
     {
-        if (numbers.TryGetValue(value, out number))
+        if (ReferenceEquals(value, last.Value))
+        {
+            number = last.Number;
             return true;
+        }
+        if (numbers.TryGetValue(value, out number))
+        {
+            last = (value, number);
+            return true;
+        }
         if (values.Count > max)
             return false;
         number = values.Count;
         numbers.Add(value, number);
         values.Add(value);
+        last = (value, number);
         return true;
     }
 
