@@ -23,7 +23,7 @@ public sealed partial class RuleSet
             var rule = _rules[i];
             if (rule.HasConditions)
                 continue;
-            var around = Around(rule.Destination, _nodes[i]);
+            var around = Around(rule.Destination, _rules.NodeOf(i));
             if (around is null)
                 continue;
             var kind = around.Action.Equals(rule.Action) ? FindingKind.Redundant : FindingKind.Overrides;
