@@ -107,8 +107,8 @@ public sealed class NamePlane : IDisposable
         foreach (var match in Rules.NetworkRules())
         {
             var rule = match.Rule;
-            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
-            // decides by address alone here. (NetworkRules holds none of them; checked all the same.)
+            // NetworkRules holds plain rules only: rules with port, protocol or source conditions
+            // are the proxy's (flow rules), and the kernel decides by address alone here.
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
             entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, match.Id));

@@ -60,6 +60,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
                 ref var index = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(conditioned, (rule.Destination, rule.Conditions), out var seen);
                 if (!seen)
                 {
+                    // Kept whole by the table (a ConditionedRule is never stored compact).
                     index = distinct.Length;
                     distinct.Add(rule, DomainTrie.None);
                 }
@@ -84,7 +85,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
         _rules = distinct;
         if (conditioned is not null)
-            _conditioned = new ConditionedIndex(distinct, conditioned.Values);
+            _conditioned = new ConditionedIndex(index => distinct[index], conditioned.Values);
     }
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
@@ -141,12 +142,12 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
             : null;
     }
 
-    /// <summary>The <c>cidr:</c> rules with their indexes, in no set order: what the socket plane
-    /// writes to the kernel, found without rebuilding every name rule on the way (see RuleTable).</summary>
-    public IEnumerable<RuleMatch> NetworkRules() => _networkRules.Values.Select(index => new RuleMatch(_rules[index], index));
-
     /// <summary>True when some rule has port, protocol or source conditions (flow rules: the proxy's only).</summary>
     public bool HasConditions => _conditioned is not null;
+
+    /// <summary>True when some rule matches names (<c>domain:</c> or <c>name:</c>, with conditions or
+    /// not): for the proxy, a flow without a name is then worth sniffing. Walks no rule.</summary>
+    public bool HasNameRules => _names.NodeCount > 1 || (_conditioned?.Destinations.Any(d => d is DomainDestination or NameDestination) ?? false);
 
     /// <summary>
     /// The rule for a flow, with one precedence: the levels of its name (exact, then suffixes from the
@@ -215,6 +216,10 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
         return null;
     }
+
+    /// <summary>The <c>cidr:</c> rules with their indexes, in no set order: what the socket plane
+    /// writes to the kernel, found without rebuilding every name rule on the way (see RuleTable).</summary>
+    public IEnumerable<RuleMatch> NetworkRules() => _networkRules.Values.Select(index => new RuleMatch(_rules[index], index));
 
     /// <summary>Where the index of the rule for this destination lives; <see cref="DomainTrie.None"/> if free.</summary>
     private ref int SlotFor(Destination destination, out int node)
