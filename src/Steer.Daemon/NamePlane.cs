@@ -107,7 +107,9 @@ public sealed class NamePlane : IDisposable
         for (int i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
+            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
+            // decides by address alone here.
+            if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
             entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
         }

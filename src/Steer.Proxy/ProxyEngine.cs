@@ -3,6 +3,7 @@ using System.Net;
 using Steer.Policy.Configuration;
 using Steer.Policy.Rules;
 using Steer.Proxy.Guard;
+using Steer.Proxy.Names;
 using Steer.Proxy.Native;
 using Steer.Proxy.Relay;
 using Steer.Proxy.Routing;
@@ -142,7 +143,9 @@ public sealed class ProxyEngine : IDisposable
     {
         if (!Guard.Enabled)
             return false;
-        if (Guard.OwnEgress(source, udp) is { } owner)
+        // A port-only match (the egress socket's connect() has not yet told its address) counts
+        // only for a source that is one of this host's addresses, as every re-entry's is.
+        if (Guard.OwnEgress(source, udp, out var pending) is { } owner && (!pending || Watch.IsLocal(source)))
         {
             Guard.Refuse(LoopCause.OwnEgress, udp, $"{owner.Rule}|{owner.Interface}",
                 () => $"ingress from {source} to {destination} is {owner}");
@@ -151,9 +154,9 @@ public sealed class ProxyEngine : IDisposable
         if (intercepted && Watch.IsLocal(source))
         {
             // An intercepted flow from one of this host's own addresses is our traffic come back,
-            // even when its egress socket is not (or no longer, or not yet) registered: a UDP
-            // session that expired, or a re-entry accepted on another loop before the dialing loop
-            // registered its socket.
+            // even when its egress socket is no longer registered: a UDP session that expired, a
+            // socket just closed. (A re-entry cannot beat the registration: egress sockets are
+            // registered between bind and connect, before their first packet.)
             Guard.Refuse(LoopCause.OwnEgress, udp, $"local|{source.ToIPAddress()}",
                 () => $"ingress from {source} to {destination}: its source is this host's own address, so it is Steer's own traffic coming back (no live egress socket matched)");
             return true;
@@ -195,16 +198,43 @@ public sealed class ProxyEngine : IDisposable
 
     internal ClosedFlows Closed => _closed;
 
+    /// <summary>
+    /// Steer's own resolver (<c>dns.listen</c> of steer.yaml), when the daemon runs one: names in
+    /// SOCKS/HTTP CONNECT requests for direct outbounds are resolved there, so the name's rule picks
+    /// the upstream and the answer's decision is made in the kernel as for any other program. Null:
+    /// the system resolver.
+    /// </summary>
+    public IPEndPoint? NameServer
+    {
+        get => _ownResolver?.Server;
+        set => _ownResolver = value is null ? null : new OwnResolver(value, Options.NetnsPath);
+    }
+
+    private volatile OwnResolver? _ownResolver;
+
+    /// <summary>The address Steer's own resolver answers on for <paramref name="config"/>, or null when it has none.</summary>
+    public static IPEndPoint? NameServerOf(SteerConfig config) =>
+        config.Dns is { } dns ? OwnResolver.ServerFor(dns.Listen.Address, dns.Listen.Port) : null;
+
     internal void Resolve(string name, ushort port, EventLoop loop, TcpFlow flow)
     {
+        var own = _ownResolver;
         _ = Task.Run(async () =>
         {
             FlowEndpoint address = default;
             try
             {
-                var addresses = await Dns.GetHostAddressesAsync(name).ConfigureAwait(false);
-                if (addresses.Length > 0)
-                    address = FlowEndpoint.From(addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses[0], port);
+                if (own is not null)
+                {
+                    if (await own.ResolveAsync(name).ConfigureAwait(false) is { } found)
+                        address = FlowEndpoint.From(found, port);
+                }
+                else
+                {
+                    var addresses = await System.Net.Dns.GetHostAddressesAsync(name).ConfigureAwait(false);
+                    if (addresses.Length > 0)
+                        address = FlowEndpoint.From(addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? addresses[0], port);
+                }
             }
             catch (System.Net.Sockets.SocketException)
             {
@@ -245,7 +275,7 @@ public sealed class ProxyEngine : IDisposable
                             tcp.BytesUp, tcp.BytesDown, tcp.State, tcp.Started));
                     else if (handler is UdpSession udp)
                         list.Add(new FlowInfo("udp", "tproxy", udp.Client.ToString(), udp.Destination.ToString(), null, udp.Choice.Rule, udp.Choice.Describe(),
-                            udp.Choice.Interface, udp.EgressLocal.ToString(), udp.BytesUp, udp.BytesDown, "relaying", udp.Started));
+                            udp.Choice.Interface, udp.EgressLocal.IsEmpty ? null : udp.EgressLocal.ToString(), udp.BytesUp, udp.BytesDown, udp.State, udp.Started));
                 }
                 return list;
             }));

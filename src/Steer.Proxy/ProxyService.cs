@@ -56,7 +56,7 @@ public sealed class ProxyService : IDisposable
 
     private void StartCore(SteerConfig config)
     {
-        _engine = new ProxyEngine(config.Proxy!, config.Rules, _options, _log, _names);
+        _engine = new ProxyEngine(config.Proxy!, config.Rules, _options, _log, _names) { NameServer = ProxyEngine.NameServerOf(config) };
         _plan = InterceptionPlan.For(config, _options);
         if (_plan is not null)
             InterceptionSetup.Install(_plan, _options.NetnsPath);
@@ -81,6 +81,7 @@ public sealed class ProxyService : IDisposable
         }
         var plan = InterceptionPlan.For(config, _options);
         _engine.Apply(config.Proxy, config.Rules);
+        _engine.NameServer = ProxyEngine.NameServerOf(config);
         try
         {
             if (plan != _plan)
@@ -95,6 +96,7 @@ public sealed class ProxyService : IDisposable
         catch
         {
             _engine.Apply(_config.Proxy!, _config.Rules);
+            _engine.NameServer = ProxyEngine.NameServerOf(_config);
             if (_plan is not null)
                 InterceptionSetup.Install(_plan, _options.NetnsPath);
             throw;

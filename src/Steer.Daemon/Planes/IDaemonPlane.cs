@@ -17,6 +17,12 @@ public interface IDaemonPlane : IDisposable
     /// previous configuration when a later plane refuses an apply.</summary>
     void Apply(SteerConfig config);
 
+    /// <summary>Whether <paramref name="config"/> still asks for this plane. When it does not (its
+    /// section was removed), `steer apply` retires the plane — RemoveAll, then Dispose — instead
+    /// of applying it; a later apply that asks for it again gets a new one from the factory.
+    /// Planes that run with every daemon keep the default.</summary>
+    bool Uses(SteerConfig config) => true;
+
     /// <summary>One line for `steer status`: what this plane enforces now.</summary>
     string Summary { get; }
 

@@ -30,6 +30,10 @@ public sealed class ProxyDaemonPlane : IDaemonPlane
 
     public string Name => "proxy";
 
+    /// <summary>Without <c>proxy:</c> the plane is retired by apply (interception removed, flows
+    /// reset, TIME_WAIT cleared) and a later <c>proxy:</c> starts a new one.</summary>
+    public bool Uses(SteerConfig config) => config.Proxy is not null;
+
     public ProxyEngine? Engine => _service.Engine;
 
     public void Apply(SteerConfig config)

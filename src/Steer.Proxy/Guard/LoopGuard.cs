@@ -13,7 +13,11 @@ namespace Steer.Proxy.Guard;
 /// </summary>
 public sealed class LoopGuard(TextWriter log, StormGuard storm)
 {
-    private readonly ConcurrentDictionary<(FlowEndpoint Local, bool Udp), EgressOwner> _egress = new();
+    // Keyed by family, protocol and local port: an egress socket is registered right after its
+    // bind to port 0 and before connect(), when the kernel has chosen the port but not yet the
+    // address. A port taken by bind(0) is the socket's alone (no SO_REUSEADDR on egress sockets),
+    // so the key is unique; the address is filled in once connect() has chosen it.
+    private readonly ConcurrentDictionary<(bool IPv4, ushort Port, bool Udp), (FlowEndpoint Local, EgressOwner Owner)> _egress = new();
     private readonly ConcurrentDictionary<string, LoopRecord> _causes = new();
     private long _refused;
 
@@ -28,13 +32,40 @@ public sealed class LoopGuard(TextWriter log, StormGuard storm)
 
     public IReadOnlyCollection<LoopRecord> Causes => [.. _causes.Values];
 
-    public void Register(in FlowEndpoint local, bool udp, EgressOwner owner) => _egress[(local, udp)] = owner;
+    /// <summary>Registers an egress socket from its bind on: <paramref name="local"/> is its local
+    /// address (unspecified until connect() has chosen one) and port.</summary>
+    public void Register(in FlowEndpoint local, bool udp, EgressOwner owner) =>
+        _egress[(local.IsIPv4, local.Port, udp)] = (local, owner);
 
-    public void Unregister(in FlowEndpoint local, bool udp) => _egress.TryRemove((local, udp), out _);
+    /// <summary>connect() has chosen the socket's local address: from now on only that address matches.</summary>
+    public void Connected(in FlowEndpoint local, bool udp, EgressOwner owner)
+    {
+        var key = (local.IsIPv4, local.Port, udp);
+        if (_egress.TryGetValue(key, out var entry) && ReferenceEquals(entry.Owner, owner))
+            _egress.TryUpdate(key, (local, owner), entry);
+    }
 
-    /// <summary>The egress flow this ingress source is, if it is one of ours.</summary>
-    public EgressOwner? OwnEgress(in FlowEndpoint source, bool udp) =>
-        Enabled && _egress.TryGetValue((source, udp), out var owner) ? owner : null;
+    /// <summary>The socket is closed (or its dial failed): its port may be someone else's next.</summary>
+    public void Unregister(in FlowEndpoint local, bool udp, EgressOwner owner)
+    {
+        var key = (local.IsIPv4, local.Port, udp);
+        if (_egress.TryGetValue(key, out var entry) && ReferenceEquals(entry.Owner, owner))
+            _egress.TryRemove(new KeyValuePair<(bool, ushort, bool), (FlowEndpoint, EgressOwner)>(key, entry));
+    }
+
+    /// <summary>The egress flow this ingress source is, if it is one of ours. <paramref
+    /// name="pending"/>: the socket's connect() has not yet told its address, so only the port
+    /// matched — the caller accepts that only for a source that is one of this host's addresses.</summary>
+    public EgressOwner? OwnEgress(in FlowEndpoint source, bool udp, out bool pending)
+    {
+        pending = false;
+        if (!Enabled || !_egress.TryGetValue((source.IsIPv4, source.Port, udp), out var entry))
+            return null;
+        if (entry.Local.Address == source.Address)
+            return entry.Owner;
+        pending = entry.Local.IsUnspecified;
+        return pending ? entry.Owner : null;
+    }
 
     /// <summary>Counts a refusal; the first of its cause is logged.</summary>
     public void Refuse(LoopCause cause, bool udp, string key, Func<string> describe)

@@ -15,6 +15,9 @@ public readonly record struct FlowEndpoint(UInt128 Address, ushort Port)
 
     public bool IsIPv4 => (Address & MappedMask) == MappedPrefix;
 
+    /// <summary>0.0.0.0 or ::, as getsockname reports a socket bound to no address yet.</summary>
+    public bool IsUnspecified => Address == 0 || Address == MappedPrefix;
+
     public bool IsEmpty => Address == 0 && Port == 0;
 
     /// <summary>False for a flow known only by name so far (a SOCKS or HTTP CONNECT request for a host name).</summary>

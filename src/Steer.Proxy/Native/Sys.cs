@@ -87,6 +87,9 @@ internal static unsafe partial class Sys
     internal static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]
+    internal static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
     internal static partial int ioctl(int fd, nuint request, int* value);
 
     [LibraryImport(Lib, SetLastError = true)]

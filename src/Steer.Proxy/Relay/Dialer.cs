@@ -1,4 +1,5 @@
 using System.Text;
+using Steer.Proxy.Guard;
 using Steer.Proxy.Native;
 
 namespace Steer.Proxy.Relay;
@@ -27,6 +28,40 @@ internal static unsafe class Dialer
                 return -errno;
             }
         }
+        return fd;
+    }
+
+    /// <summary>
+    /// Opens an egress socket (<see cref="Open"/>), binds it to port 0 so the kernel chooses its
+    /// local port now, registers that port with the loop guard and only then connects: by the time
+    /// the first packet leaves, a re-entry of it on any loop is recognised as this flow. Once
+    /// connect() has chosen the local address the registration is narrowed to it. On failure the
+    /// socket is closed and unregistered. Returns the socket or a negative errno.
+    /// </summary>
+    public static int Dial(in FlowEndpoint destination, bool udp, string? iface, ProxyOptions options, LoopGuard guard, EgressOwner owner, out FlowEndpoint local)
+    {
+        local = default;
+        var fd = Open(destination.IsIPv4, udp, iface, options);
+        if (fd < 0)
+            return fd;
+        var any = SockAddr.From(destination.IsIPv4 ? FlowEndpoint.FromIPv4(0, 0) : default);
+        if (Sys.bind(fd, &any, any.Length) < 0)
+        {
+            var errno = Sys.Errno;
+            Sys.close(fd);
+            return -errno;
+        }
+        var bound = SockAddr.LocalOf(fd);
+        guard.Register(bound, udp, owner);
+        var connect = Connect(fd, destination);
+        if (connect < 0)
+        {
+            guard.Unregister(bound, udp, owner);
+            Sys.close(fd);
+            return connect;
+        }
+        local = SockAddr.LocalOf(fd);
+        guard.Connected(local, udp, owner);
         return fd;
     }
 

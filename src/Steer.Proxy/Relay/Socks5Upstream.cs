@@ -7,18 +7,24 @@ namespace Steer.Proxy.Relay;
 
 /// <summary>
 /// The client side of SOCKS5 towards an upstream proxy (RFC 1928, no authentication): greeting and
-/// CONNECT request sent together, replies read by peeking so no byte of the relayed stream is eaten.
-/// A name is passed to the upstream as a name (ATYP 3), so it resolves it on its side.
+/// request (CONNECT, or UDP ASSOCIATE for UDP sessions) sent together, replies read by peeking so no
+/// byte of the relayed stream is eaten. A name is passed to the upstream as a name (ATYP 3), so it
+/// resolves it on its side.
 /// </summary>
 internal static unsafe class Socks5Upstream
 {
-    public static bool SendRequest(int fd, in FlowEndpoint destination, string? name, byte[] scratch)
+    public const byte Connect = 1;
+    public const byte UdpAssociate = 3;
+
+    /// <summary>Greeting and request. For UDP ASSOCIATE, <paramref name="destination"/> is the
+    /// address the datagrams will come from, all zeros when not known yet (RFC 1928 §6).</summary>
+    public static bool SendRequest(int fd, byte command, in FlowEndpoint destination, string? name, byte[] scratch)
     {
         var span = scratch.AsSpan();
         span[0] = 5; span[1] = 1; span[2] = 0;          // greeting: version 5, one method, no auth
-        span[3] = 5; span[4] = 1; span[5] = 0;          // CONNECT
+        span[3] = 5; span[4] = command; span[5] = 0;
         var at = 6;
-        if (!destination.HasAddress && name is not null)
+        if (!destination.HasAddress && name is not null && command == Connect)
         {
             span[at++] = 3;
             var length = Encoding.ASCII.GetBytes(name, span[(at + 1)..]);
@@ -43,9 +49,12 @@ internal static unsafe class Socks5Upstream
             return Sys.send(fd, p, (nuint)at, Sys.MSG_NOSIGNAL | Sys.MSG_DONTWAIT) == at;
     }
 
-    /// <summary>Method choice (2 bytes) then the CONNECT reply; consumed only when complete.</summary>
-    public static HandshakeStep ReadReply(int fd, byte[] scratch)
+    /// <summary>Method choice (2 bytes) then the request's reply; consumed only when complete.
+    /// <paramref name="bound"/> is the reply's BND address (for UDP ASSOCIATE, where the relay
+    /// takes datagrams); empty when the reply gives a name.</summary>
+    public static HandshakeStep ReadReply(int fd, byte[] scratch, out FlowEndpoint bound)
     {
+        bound = default;
         nint n;
         fixed (byte* p = scratch)
             n = Sys.recv(fd, p, 512, Sys.MSG_PEEK | Sys.MSG_DONTWAIT);
@@ -68,6 +77,10 @@ internal static unsafe class Socks5Upstream
             return HandshakeStep.Failed;
         if (reply.Length < length)
             return HandshakeStep.NeedMore;
+        if (reply[3] == 1)
+            bound = FlowEndpoint.FromIPv4(BinaryPrimitives.ReadUInt32BigEndian(reply[4..]), BinaryPrimitives.ReadUInt16BigEndian(reply[8..]));
+        else if (reply[3] == 4)
+            bound = new FlowEndpoint(BinaryPrimitives.ReadUInt128BigEndian(reply[4..]), BinaryPrimitives.ReadUInt16BigEndian(reply[20..]));
         fixed (byte* p = scratch)
             Sys.recv(fd, p, (nuint)(2 + length), Sys.MSG_DONTWAIT);
         return HandshakeStep.Done;

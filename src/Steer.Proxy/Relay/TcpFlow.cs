@@ -29,7 +29,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
     private SpliceDirection _down; // upstream → client
     private long _lastActiveMs;
     private long _phaseStartMs;
-    private bool _egressRegistered;
+    private EgressOwner? _egressOwner; // set while the egress socket is registered with the loop guard
     private bool _counted;
 
     public TcpFlow(ProxyEngine engine, EventLoop loop, int client, string inbound, FlowEndpoint source, FlowEndpoint destination, IClientHandshake? handshake)
@@ -161,7 +161,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
 
     private void Dial()
     {
-        var choice = _engine.Selector.Select(Destination, Name);
+        var choice = _engine.Selector.Select(Destination, Name, Source, udp: false);
         Choice = choice;
         if (choice.Kind == OutboundKind.Reject)
         {
@@ -178,23 +178,17 @@ internal sealed unsafe partial class TcpFlow : IPollable
             return;
         }
         var target = choice.Kind == OutboundKind.Socks5 ? FlowEndpoint.From(choice.Upstream!.Server.Address, choice.Upstream.Server.Port) : Destination;
-        var fd = Dialer.Open(target.IsIPv4, udp: false, choice.Interface, _engine.Options);
+        // Registered with the loop guard before connect(): a re-entry of the SYN is named as this flow.
+        var owner = new EgressOwner("tcp", Source, target, choice.Rule, choice.Interface);
+        var fd = Dialer.Dial(target, udp: false, choice.Interface, _engine.Options, _engine.Guard, owner, out var local);
         if (fd < 0)
         {
             DialFailed(-fd);
             return;
         }
         _upstream = fd;
-        var connect = Dialer.Connect(fd, target);
-        if (connect < 0)
-        {
-            DialFailed(-connect);
-            return;
-        }
-        // The local port exists from connect() on: register it before anything can come back.
-        EgressLocal = SockAddr.LocalOf(fd);
-        _engine.Guard.Register(EgressLocal, udp: false, new EgressOwner("tcp", Source, target, choice.Rule, choice.Interface));
-        _egressRegistered = true;
+        _egressOwner = owner;
+        EgressLocal = local;
         EnterPhase(Phase.Dialing);
         _upstreamToken = _loop.Register(fd, RelayEvents, this, SideUpstream);
     }
@@ -232,7 +226,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
         if (Choice!.Kind == OutboundKind.Socks5)
         {
             EnterPhase(Phase.UpstreamHandshake);
-            if (!Socks5Upstream.SendRequest(_upstream, Destination, Name, _loop.Scratch))
+            if (!Socks5Upstream.SendRequest(_upstream, Socks5Upstream.Connect, Destination, Name, _loop.Scratch))
                 DialFailed(Sys.ECONNRESET);
             return;
         }
@@ -241,7 +235,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
 
     private void AdvanceUpstreamHandshake()
     {
-        switch (Socks5Upstream.ReadReply(_upstream, _loop.Scratch))
+        switch (Socks5Upstream.ReadReply(_upstream, _loop.Scratch, out _))
         {
             case HandshakeStep.NeedMore:
                 return;
@@ -378,10 +372,10 @@ internal sealed unsafe partial class TcpFlow : IPollable
             _upstream = -1;
         }
         _association?.Close();
-        if (_egressRegistered)
+        if (_egressOwner is not null)
         {
-            _engine.Guard.Unregister(EgressLocal, udp: false);
-            _egressRegistered = false;
+            _engine.Guard.Unregister(EgressLocal, udp: false, _egressOwner);
+            _egressOwner = null;
         }
         _loop.Pipes.Return(ref _up.Pipe, _up.Pending == 0);
         _loop.Pipes.Return(ref _down.Pipe, _down.Pending == 0);

@@ -84,25 +84,14 @@ internal sealed unsafe class UdpInbound : IPollable, IDisposable
     {
         if (_engine.Check(client, destination, udp: true, _loop.NowMs))
             return null; // a loop or a storm: dropped, counted
-        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination));
-        if (choice.Kind == OutboundKind.Socks5)
-            choice = choice with { Kind = OutboundKind.Reject, Error = "socks5 outbounds carry TCP only" };
+        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination), client, udp: true);
         if (choice.Kind == OutboundKind.Reject)
         {
             _engine.CountRejected(choice);
             return null;
         }
-        var fd = Dialer.Open(destination.IsIPv4, udp: true, choice.Interface, _engine.Options);
-        if (fd < 0 || Dialer.Connect(fd, destination) < 0)
-        {
-            _engine.CountDialFailure(choice, fd < 0 ? -fd : Sys.Errno);
-            if (fd >= 0)
-                Sys.close(fd);
-            return null;
-        }
-        var session = new UdpSession(_engine, _loop, this, fd, client, destination, choice);
-        session.Start();
-        return session;
+        var session = new UdpSession(_engine, _loop, this, client, destination, choice);
+        return session.Start() ? session : null;
     }
 
     internal void Remove(UdpSession session) => _sessions.Remove((session.Client, session.Destination));

@@ -16,8 +16,15 @@ public sealed class LoopGuardTests
 {
     private static readonly ProxyOptions BrokenBypass = new() { Bypass = false };
 
-    [Fact]
-    public async Task Tcp_loop_is_refused_once_and_the_client_gets_a_prompt_error()
+    /// <summary>Client flows per test: each must make exactly one refusal, always named as its
+    /// egress flow by the registry (a re-entry racing the registration would show up as a second
+    /// cause, refused by the host-address check instead).</summary>
+    private const int Rounds = 10;
+
+    [Theory]
+    [InlineData(ProxyLab.Target4)]
+    [InlineData(ProxyLab.Target6)]
+    public async Task Tcp_loop_is_refused_once_and_the_client_gets_a_prompt_error(string target)
     {
         if (Steer.Lab.Lab.SkipReason is { } reason)
             Assert.Skip(reason);
@@ -25,28 +32,32 @@ public sealed class LoopGuardTests
         lab.BreakRouting();
         var engine = lab.Start(ProxyLab.BasicYaml, BrokenBypass);
         var fdsBefore = ProxyLab.OpenFds();
+        var destination = new IPEndPoint(IPAddress.Parse(target), ProxyLab.EchoPort).ToString();
 
-        var watch = Stopwatch.StartNew();
-        var outcome = lab.Client.Run(() => TryExchange(ProxyLab.Target4, ProxyLab.EchoPort));
-        var elapsed = watch.Elapsed;
+        for (var round = 1; round <= Rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            var outcome = lab.Client.Run(() => TryExchange(target, ProxyLab.EchoPort));
+            var elapsed = watch.Elapsed;
 
-        Assert.Equal("ConnectionReset", outcome);
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"the client waited {elapsed}");
+            Assert.Equal("ConnectionReset", outcome);
+            Assert.True(elapsed < TimeSpan.FromSeconds(2), $"round {round}: the client waited {elapsed}");
+            Assert.Equal(round, engine.Guard.Refused);
+            var cause = Assert.Single(engine.Guard.Causes);
+            Assert.Equal(LoopCause.OwnEgress, cause.Cause);
+            // The registry names the egress flow: registered before connect(), it cannot be beaten
+            // by its own re-entry on another loop.
+            Assert.True(cause.Description.Contains(" is tcp egress ", StringComparison.Ordinal), cause.Description);
+            Assert.True(cause.Description.Contains($"→ {destination} (default auto", StringComparison.Ordinal), cause.Description);
+        }
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         await Task.Delay(1500);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        Assert.Equal(1, engine.Guard.Refused);
-        var cause = Assert.Single(engine.Guard.Causes);
-        Assert.Equal(LoopCause.OwnEgress, cause.Cause);
-        Assert.Contains("10.99.0.1:7000", cause.Description);
-        // Usually the registry names the egress flow (rule default auto); when the re-entry wins
-        // the race with the dialing loop's registration, the host-address check refuses it instead.
-        Assert.True(cause.Description.Contains("default auto", StringComparison.Ordinal) ||
-                    cause.Description.Contains("this host's own address", StringComparison.Ordinal), cause.Description);
+        Assert.Equal(Rounds, Assert.Single(engine.Guard.Causes).Count);
         Assert.Equal(0, engine.Storm.LiveFlows);
         Assert.Equal(0, engine.Guard.LiveEgress);
         Assert.InRange(ProxyLab.OpenFds() - fdsBefore, -50, 10);
-        Assert.True(cpu < TimeSpan.FromSeconds(1), $"CPU {cpu} in 1.5 s after the refusal");
+        Assert.True(cpu < TimeSpan.FromSeconds(1), $"CPU {cpu} in 1.5 s after the refusals");
         Assert.Contains("loop: its source is Steer's own egress flow", lab.Log.ToString());
     }
 
@@ -70,22 +81,32 @@ public sealed class LoopGuardTests
         }
     }
 
-    [Fact]
-    public async Task Udp_loop_is_dropped_once_per_datagram()
+    [Theory]
+    [InlineData(ProxyLab.Target4)]
+    [InlineData(ProxyLab.Target6)]
+    public async Task Udp_loop_is_dropped_once_per_datagram(string target)
     {
         if (Steer.Lab.Lab.SkipReason is { } reason)
             Assert.Skip(reason);
         await using var lab = await ProxyLab.BuildAsync();
         lab.BreakRouting();
         var engine = lab.Start(ProxyLab.BasicYaml, BrokenBypass);
+        var destination = new IPEndPoint(IPAddress.Parse(target), ProxyLab.EchoPort).ToString();
 
-        await lab.Client.ExecAsync(Clients.UdpConnectedCommand(ProxyLab.Target4, ProxyLab.EchoPort));
-        await Task.Delay(500);
+        for (var round = 1; round <= Rounds; round++)
+        {
+            // Each socat is a new client port: a new session, a new egress socket, one re-entry.
+            await lab.Client.ExecAsync(Clients.UdpConnectedCommand(target, ProxyLab.EchoPort));
 
-        Assert.Equal(1, engine.Guard.Refused);
-        Assert.Equal(LoopCause.OwnEgress, Assert.Single(engine.Guard.Causes).Cause);
-        Assert.Equal("udp", engine.Guard.Causes.Single().Protocol);
-        Assert.Equal(1, engine.Storm.LiveFlows); // the client's own session, until it idles out
+            Assert.Equal(round, engine.Guard.Refused);
+            var cause = Assert.Single(engine.Guard.Causes);
+            Assert.Equal(LoopCause.OwnEgress, cause.Cause);
+            Assert.Equal("udp", cause.Protocol);
+            Assert.True(cause.Description.Contains(" is udp egress ", StringComparison.Ordinal), cause.Description);
+            Assert.True(cause.Description.Contains($"→ {destination} (default auto", StringComparison.Ordinal), cause.Description);
+        }
+        Assert.Equal(Rounds, engine.Storm.LiveFlows); // the clients' own sessions, until they idle out
+        Assert.Equal(Rounds, engine.Guard.LiveEgress);
     }
 
     [Theory]

@@ -29,7 +29,15 @@ internal sealed class ProxyLab : IAsyncDisposable
     public SteerConfig? Config { get; private set; }
     public StringWriter Log { get; } = new();
 
-    public static async Task<ProxyLab> BuildAsync(bool secondUplink = false)
+    /// <summary>The upstream SOCKS5 proxy's host (with <c>upstream</c>): 10.40.0.2 behind the gateway's wan2.</summary>
+    public const string UpstreamAddress = "10.40.0.2";
+
+    public LabHost Upstream => Lab["up"];
+
+    /// <summary>A second engine: Steer's own SOCKS5 inbound in the upstream host, as the gateway's socks5 outbound.</summary>
+    public ProxyEngine? UpstreamEngine { get; private set; }
+
+    public static async Task<ProxyLab> BuildAsync(bool secondUplink = false, bool upstream = false)
     {
         var lab = await Steer.Lab.Lab.BuildAsync(t =>
         {
@@ -49,6 +57,16 @@ internal sealed class ProxyLab : IAsyncDisposable
                 t.Link(gw.End("wan1", "10.30.0.1/24"), server.End("s1", "10.30.0.2/24"));
                 gw.Rule("oif wan1 lookup 200").Route("default via 10.30.0.2 dev wan1 table 200");
             }
+            if (upstream)
+            {
+                // up (10.40.0.2) behind the gateway's wan2; its own egress goes back through the
+                // gateway (forwarded, not intercepted: TProxy is on lan0 only), so the echo server
+                // sees 10.40.0.2 for a flow the upstream relayed.
+                var up = t.Host("up");
+                t.Link(gw.End("wan2", "10.40.0.1/24"), up.End("u0", "10.40.0.2/24"));
+                up.Route("default via 10.40.0.1");
+                server.Route("10.40.0.0/24 via 10.20.0.1");
+            }
         });
         var proxyLab = new ProxyLab(lab);
         proxyLab.Server.Echo(EchoPort);
@@ -63,7 +81,7 @@ internal sealed class ProxyLab : IAsyncDisposable
         var plan = InterceptionPlan.For(Config, options);
         if (plan is not null)
             InterceptionSetup.Install(plan, Gateway.NsPath);
-        Engine = new ProxyEngine(Config.Proxy!, Config.Rules, options, TextWriter.Synchronized(Log));
+        Engine = new ProxyEngine(Config.Proxy!, Config.Rules, options, TextWriter.Synchronized(Log)) { NameServer = ProxyEngine.NameServerOf(Config) };
         return Engine;
     }
 
@@ -86,13 +104,34 @@ internal sealed class ProxyLab : IAsyncDisposable
                .Sysctl("net.ipv4.conf.lan0.accept_local", "1").Sysctl("net.ipv4.conf.all.accept_redirects", "0")
                .Sysctl("net.ipv4.conf.lan0.accept_redirects", "0");
         Gateway.Route("10.99.0.1/32 via 10.10.0.2 dev lan0");
+        // The same for IPv6 (which has no martian-source check to relax; redirects are ignored).
+        Gateway.Sysctl("net.ipv6.conf.all.accept_redirects", "0").Sysctl("net.ipv6.conf.lan0.accept_redirects", "0");
+        Gateway.Route("fd99::1/128 via fd10::2 dev lan0");
+    }
+
+    /// <summary>Starts Steer's SOCKS5 inbound on 10.40.0.2:1080 in the upstream host (lab built with <c>upstream</c>).</summary>
+    public ProxyEngine StartUpstream()
+    {
+        var config = ConfigLoader.LoadOrThrow("""
+            proxy:
+              socks: { listen: "10.40.0.2:1080" }
+            """);
+        UpstreamEngine = new ProxyEngine(config.Proxy!, config.Rules, new ProxyOptions { NetnsPath = Upstream.NsPath, Loops = 1 }, TextWriter.Synchronized(Log));
+        return UpstreamEngine;
     }
 
     /// <summary>Open fds of this process.</summary>
     public static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
 
+    public void StopUpstream()
+    {
+        UpstreamEngine?.Dispose();
+        UpstreamEngine = null;
+    }
+
     public void StopEngine()
     {
+        StopUpstream();
         Engine?.Dispose();
         Engine = null;
         if (Config is not null)
