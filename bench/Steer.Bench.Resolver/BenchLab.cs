@@ -55,13 +55,17 @@ internal sealed class BenchLab : IDisposable
         return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    public void Start()
+    /// <summary>Starts everything; <paramref name="hostsFile"/> (dnsmasq --addn-hosts) gives the
+    /// upstream the names of the decide phase, each with addresses of its own.</summary>
+    public void Start(string hostsFile)
     {
         Spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1",
-            "--bind-interfaces", $"--port={UpstreamPort}", "--local-ttl=3600", "--address=/bench.test/10.200.0.1", "--address=/ruled.test/10.201.0.1");
+            "--bind-interfaces", $"--port={UpstreamPort}", "--local-ttl=3600", "--address=/bench.test/10.200.0.1", "--address=/ruled.test/10.201.0.1",
+            $"--addn-hosts={hostsFile}");
         Spawn("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=", "--listen-address=127.0.0.1",
             "--bind-interfaces", $"--port={DnsmasqPort}", $"--server=127.0.0.1#{UpstreamPort}", "--cache-size=10000", "--dns-forward-max=1000");
         Steer("rule", "add", "ruled.test", "lo");
+        Steer("rule", "add", "wr.test", "lo"); // the decide phase's names with map writes; nw.test: without
         Steer("start", "--cgroup", CgroupName, "--dns-listen", $"127.0.0.1:{SteerPort}",
             "--upstream", $"127.0.0.1:{UpstreamPort}", "--upstream", $"lo=127.0.0.1:{UpstreamPort}");
         _steerStarted = true;
@@ -78,6 +82,7 @@ internal sealed class BenchLab : IDisposable
         var start = new ProcessStartInfo(_steer) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["STEER_RUN_DIR"] = RunDir;
         start.Environment["STEER_STATE_DIR"] = StateDir;
+        start.Environment["STEER_MEASURE_DECIDE_CPU"] = "1"; // the daemon (started by `steer start`) inherits it
         foreach (var a in args)
             start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;

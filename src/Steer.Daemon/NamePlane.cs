@@ -26,8 +26,11 @@ public sealed class NamePlane : IDisposable
     private readonly DecisionMap _decisions;
     private readonly CidrRuleMap _cidrRules;
     private readonly NetlinkHandle _netlink;
+    private readonly InterfaceIndexes _indexes;
     private readonly TextWriter _log;
     private readonly Lock _gate = new();
+    private readonly Lock _netlinkGate = new();
+    private readonly Lock _cidrGate = new();
     private RuleSet _rules;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
@@ -40,7 +43,18 @@ public sealed class NamePlane : IDisposable
         _log = log;
         _netlink = NetlinkHandle.Open();
         _rules = rules;
-        WriteCidrRules();
+        try
+        {
+            _indexes = InterfaceIndexes.Follow(LookUpIndex, log);
+            _indexes.Changed += OnInterfaceChanged;
+            WriteCidrRules();
+        }
+        catch
+        {
+            _indexes?.Dispose();
+            _netlink.Dispose();
+            throw;
+        }
     }
 
     public RuleSet Rules => Volatile.Read(ref _rules);
@@ -52,6 +66,19 @@ public sealed class NamePlane : IDisposable
     /// <summary>How long writing one answer's decisions into the kernel took (the map updates
     /// alone): what decide-before-answer adds to the answer's latency (bench/resolver).</summary>
     public Steer.Resolver.LatencyHistogram MapUpdates { get; } = new();
+
+    /// <summary>The CPU time of the same map updates (the thread's own time, not time spent
+    /// preempted): their cost apart from the machine's load. Null unless the daemon runs with
+    /// STEER_MEASURE_DECIDE_CPU=1 (bench/resolver sets it): reading the thread's CPU clock is
+    /// two more system calls per answer.</summary>
+    public Steer.Resolver.LatencyHistogram? MapUpdatesCpu { get; } =
+        Environment.GetEnvironmentVariable("STEER_MEASURE_DECIDE_CPU") == "1" ? new() : null;
+
+    /// <summary>With <see cref="MapUpdatesCpu"/>: the wall time of the first CPU clock read, a
+    /// system call that does nothing, made just before the map update — the control: what any
+    /// system call costs at that point on this machine, preemption and interrupts included.</summary>
+    public Steer.Resolver.LatencyHistogram? NullSyscalls { get; } =
+        Environment.GetEnvironmentVariable("STEER_MEASURE_DECIDE_CPU") == "1" ? new() : null;
 
     /// <summary>Starts learning from DNS answers on every interface of this namespace.</summary>
     public void StartPassiveLearning() =>
@@ -69,12 +96,20 @@ public sealed class NamePlane : IDisposable
     /// for addresses without a decision of their own.</summary>
     private void WriteCidrRules()
     {
+        lock (_cidrGate)
+            WriteCidrRulesLocked();
+    }
+
+    private void WriteCidrRulesLocked()
+    {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
         var rules = Rules;
         for (int i = 0; i < rules.Count; i++)
         {
             var rule = rules[i];
-            if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction)
+            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
+            // decides by address alone here.
+            if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
             entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
         }
@@ -97,13 +132,19 @@ public sealed class NamePlane : IDisposable
             return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id = found.Id;
+        var cpu = MapUpdatesCpu;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var (address, ttl) in addresses)
+        long cpuStart = 0;
+        if (cpu is not null)
         {
-            _decisions.Set(address, ifindex, id, TimeSpan.FromSeconds(ttl) + Grace);
-            Interlocked.Increment(ref _written);
+            cpuStart = Steer.Resolver.ThreadCpuClock.NowNanoseconds;
+            NullSyscalls!.RecordSince(start);
+            start = System.Diagnostics.Stopwatch.GetTimestamp();
         }
+        _decisions.SetAll(addresses, ifindex, id, Grace); // one system call per address family
         MapUpdates.RecordSince(start);
+        cpu?.Record(TimeSpan.FromTicks((Steer.Resolver.ThreadCpuClock.NowNanoseconds - cpuStart) / 100));
+        Interlocked.Add(ref _written, addresses.Count);
         return addresses.Count;
     }
 
@@ -139,21 +180,48 @@ public sealed class NamePlane : IDisposable
         return list;
     }
 
-    /// <summary>The interface's index now; a missing interface refuses (fail closed).</summary>
-    private int IndexOf(string name)
+    /// <summary>The interface's index now; a missing interface refuses (fail closed). Cached
+    /// per name and dropped on the link's events (<see cref="InterfaceIndexes"/>): no netlink
+    /// round trip per answer.</summary>
+    private int IndexOf(string name) => _indexes.IndexOf(name) is var index and not InterfaceIndexes.Missing ? index : Refuse;
+
+    /// <summary>Asks the kernel (on a cache miss only).</summary>
+    private int? LookUpIndex(string name)
     {
-        lock (_gate)
+        Link? link;
+        lock (_netlinkGate)
+            link = _netlink.GetLink(name);
+        if (link is null)
+            _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
+        return link?.Index;
+    }
+
+    /// <summary>A link of this name came, went, or changed: the CIDR rules hold indexes in the
+    /// kernel, so those naming it are written again. Decisions of names follow by themselves:
+    /// a cache hit rewrites its decisions at most a second later (ResolverOptions.DecisionRefresh),
+    /// and until then an index no interface has any more fails closed.</summary>
+    private void OnInterfaceChanged(string name)
+    {
+        var rules = Rules;
+        bool named = false;
+        for (int i = 0; i < rules.Count && !named; i++)
+            named = rules[i] is { Destination: CidrDestination, Action: ViaAction via } && via.Interface == name;
+        if (!named)
+            return;
+        try
         {
-            var link = _netlink.GetLink(name);
-            if (link is null)
-                _log.WriteLine($"steer: rule interface {name} does not exist; its flows are refused (fail closed)");
-            return link?.Index ?? Refuse;
+            WriteCidrRules();
+        }
+        catch (Exception e)
+        {
+            _log.WriteLine($"steer: CIDR rules through {name} could not be rewritten after a link change: {e.Message}");
         }
     }
 
     public void Dispose()
     {
         _listener?.Dispose();
+        _indexes.Dispose();
         _netlink.Dispose();
     }
 }

@@ -37,6 +37,9 @@ public sealed class DnsResolver : IDisposable
 
     public int CachedAnswers => _cache.Count;
 
+    /// <summary>What the cached answers count for against <c>dns.cache-size</c>.</summary>
+    public long CachedBytes => _cache.Bytes;
+
     public ResolverStats Stats => ResolverCounters.Sum([.. _workers.Select(w => w.Counters), _tcp.Counters, _shared], _decide);
 
     /// <summary>Binds UDP and TCP on <c>settings.Listen</c> and starts serving.</summary>
@@ -48,7 +51,7 @@ public sealed class DnsResolver : IDisposable
         var endpoint = settings.Listen.ToIPEndPoint();
         var shared = new ResolverCounters();
         var decide = new LatencyHistogram();
-        var cache = new AnswerCache(options.CacheCapacity, options.MaxCacheTtl);
+        var cache = new AnswerCache(settings.CacheSizeBytes, options.MaxCacheTtl);
         var processor = new QueryProcessor(policy, cache, options, decide, shared, log);
         var forwarder = new Forwarder(settings, options, shared, log) { Finisher = processor };
         processor.Forwarder = forwarder;
@@ -82,9 +85,14 @@ public sealed class DnsResolver : IDisposable
         return new DnsResolver(bound, workers, tcp, forwarder, shared, decide, cache);
     }
 
-    /// <summary>New upstreams, swapped in at once; the listen address stays (a new one needs a
-    /// new resolver). Cached answers stay: they were right when asked.</summary>
-    public void ReplaceUpstreams(DnsSettings settings) => _forwarder.Replace(settings);
+    /// <summary>New upstreams, swapped in at once, and the cache's new size (a smaller one
+    /// evicts at the next insert); the listen address stays (a new one needs a new resolver).
+    /// Cached answers stay: they were right when asked.</summary>
+    public void ReplaceUpstreams(DnsSettings settings)
+    {
+        _cache.Budget = settings.CacheSizeBytes;
+        _forwarder.Replace(settings);
+    }
 
     public void Dispose()
     {

@@ -4,7 +4,9 @@ namespace Steer.Resolver;
 
 /// <summary>
 /// A lock-free latency histogram: 1 µs buckets up to 1 ms, 100 µs buckets up to 100 ms, and one
-/// for the rest. Recording is one Interlocked increment, no allocation.
+/// for the rest. Recording is one Interlocked increment, no allocation. Counts are cumulative
+/// since start: a reader that wants one phase (bench/resolver) diffs two <see cref="Summary"/>
+/// bucket lists.
 /// </summary>
 public sealed class LatencyHistogram
 {
@@ -42,8 +44,29 @@ public sealed class LatencyHistogram
         {
             seen += Volatile.Read(ref _buckets[i]);
             if (seen >= wanted)
-                return i < Fine ? i + 1 : Fine + (i - Fine + 1) * 100.0;
+                return UpperEdge(i);
         }
         return double.PositiveInfinity;
     }
+
+    /// <summary>Count, p50/p99/p99.9 and the non-empty buckets, as `steer status --json` shows them.</summary>
+    public LatencySummary Summary()
+    {
+        var buckets = new List<LatencyBucket>();
+        for (int i = 0; i < _buckets.Length; i++)
+            if (Volatile.Read(ref _buckets[i]) is var n and > 0)
+                buckets.Add(new LatencyBucket(UpperEdge(i), n));
+        return new LatencySummary(Count, PercentileMicros(0.50), PercentileMicros(0.99), PercentileMicros(0.999), buckets);
+    }
+
+    // The last bucket has no upper edge: infinity, written as -1 in JSON (it cannot hold infinity).
+    private static double UpperEdge(int i) => i < Fine ? i + 1 : i < Fine + Coarse ? Fine + (i - Fine + 1) * 100.0 : -1;
 }
+
+/// <summary>A histogram at one moment. Percentiles are bucket upper edges (1 µs resolution up to
+/// 1 ms); -1 means beyond 100 ms.</summary>
+/// <param name="Buckets">Non-empty buckets, by upper edge (µs), cumulative since the daemon started.</param>
+public sealed record LatencySummary(long Count, double P50Micros, double P99Micros, double P999Micros, IReadOnlyList<LatencyBucket> Buckets);
+
+/// <summary>Samples that took less than <paramref name="UpToMicros"/> (and at least the edge below).</summary>
+public sealed record LatencyBucket(double UpToMicros, long Count);

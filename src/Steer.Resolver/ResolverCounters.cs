@@ -40,7 +40,12 @@ internal sealed class ResolverCounters
                 TcpFallbacks = s.TcpFallbacks + Volatile.Read(ref c.TcpFallbacks),
             };
         }
-        return s with { Decisions = decide.Count, DecideP50Micros = decide.PercentileMicros(0.50), DecideP99Micros = decide.PercentileMicros(0.99) };
+        var summary = decide.Summary();
+        return s with
+        {
+            Decisions = summary.Count, DecideP50Micros = summary.P50Micros, DecideP99Micros = summary.P99Micros,
+            DecideP999Micros = summary.P999Micros, DecideLatency = summary,
+        };
     }
 }
 
@@ -59,7 +64,10 @@ internal sealed class ResolverCounters
 /// <param name="Decisions">Answers whose addresses were written into the kernel.</param>
 /// <param name="DecideP50Micros">Median time to write an answer's decisions (µs).</param>
 /// <param name="DecideP99Micros">99th percentile of the same: the latency decide-before-answer adds.</param>
+/// <param name="DecideP999Micros">99.9th percentile of the same.</param>
+/// <param name="DecideLatency">The whole histogram (its buckets let a reader take one phase's percentiles).</param>
 public sealed record ResolverStats(
     long Queries = 0, long CacheHits = 0, long Forwarded = 0, long Refused = 0, long FormatErrors = 0,
     long NotImplemented = 0, long Dropped = 0, long ServFails = 0, long Timeouts = 0, long UpstreamRejected = 0,
-    long TcpFallbacks = 0, long Decisions = 0, double DecideP50Micros = 0, double DecideP99Micros = 0);
+    long TcpFallbacks = 0, long Decisions = 0, double DecideP50Micros = 0, double DecideP99Micros = 0,
+    double DecideP999Micros = 0, LatencySummary? DecideLatency = null);

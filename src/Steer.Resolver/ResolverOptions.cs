@@ -28,9 +28,6 @@ public sealed record ResolverOptions
     /// stay guessable for long.</summary>
     public int QueriesPerUpstreamSocket { get; init; } = 50_000;
 
-    /// <summary>Cached answers (and refusals) kept at most; when full, a sweep frees a sixteenth.</summary>
-    public int CacheCapacity { get; init; } = 100_000;
-
     /// <summary>TTL cap for cached answers (RFC 8767 suggests a week at most; a day is plenty here).</summary>
     public uint MaxCacheTtl { get; init; } = 86_400;
 
@@ -57,7 +54,6 @@ public sealed record ResolverOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MinAttempts, nameof(MinAttempts));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(SocketsPerUpstream, nameof(SocketsPerUpstream));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(QueriesPerUpstreamSocket, nameof(QueriesPerUpstreamSocket));
-        ArgumentOutOfRangeException.ThrowIfLessThan(CacheCapacity, 16, nameof(CacheCapacity));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTcpClients, nameof(MaxTcpClients));
     }
 }

@@ -16,7 +16,7 @@ public sealed class AllocationTests
     public void A_cache_hit_and_an_error_response_allocate_nothing()
     {
         var policy = new FakePolicy();
-        var cache = new AnswerCache(1024, 86_400);
+        var cache = new AnswerCache(1 << 20, 86_400);
         var processor = new QueryProcessor(policy, cache, ResolverOptions.Default, new LatencyHistogram(), new ResolverCounters(), TextWriter.Null);
         var query = Harness.Query("www.Example.test", edns: true);
         var answer = FakeUpstream.Answer(query);

@@ -12,6 +12,10 @@ namespace Steer.Cli.Daemon;
 /// <param name="Why">How it matched: "exact name …", "suffix …", "prefix …".</param>
 /// <param name="Location">Where the rule is written (steer.yaml:12:5, or the rule state file).</param>
 /// <param name="Effect">"via", "reject", "outbound" or "none" (the routing table decides).</param>
+/// <param name="Scope">"proxied flows only" when the rule has port, protocol or source conditions
+/// (the socket, route and name planes skip such rules); null for a rule every plane uses.</param>
+/// <param name="HostRule">When a flow was given (--port, --source, --protocol) and its rule is a
+/// flow rule: the rule the socket, route and name planes use for the destination instead ("none" if none).</param>
 internal sealed record Explanation(
     string Destination,
     string Kind,
@@ -20,7 +24,15 @@ internal sealed record Explanation(
     string? Location,
     string Effect,
     InterfaceState? Interface,
-    KernelDecision? Decision);
+    KernelDecision? Decision,
+    string? Scope = null,
+    string? HostRule = null);
+
+/// <summary>The flow parts `steer explain` was given: --port, --protocol, --source (each may be absent).</summary>
+internal sealed record FlowQuestion(ushort? Port, FlowProtocol Protocol, IPAddress? Source)
+{
+    public bool IsEmpty => Port is null && Protocol == FlowProtocol.Any && Source is null;
+}
 
 /// <summary>The interface a rule names: whether it exists and is up, and the route a socket
 /// bound to it would take to the destination (null for names, or when there is none).</summary>
@@ -33,16 +45,26 @@ internal static class Explainer
 {
     /// <summary>Explains <paramref name="text"/> (a name or an address) against
     /// <paramref name="rules"/>, the live interfaces, and the pinned decisions if any.</summary>
-    public static Explanation Explain(string text, RuleSet rules, DaemonPaths paths)
+    public static Explanation Explain(string text, RuleSet rules, DaemonPaths paths, FlowQuestion? flow = null)
     {
         IPAddress? address = IPAddress.TryParse(text, out var parsed) ? parsed : null;
         RuleMatch? match;
+        string? nameText = null;
         if (address is not null)
             match = rules.MatchAddress(address);
         else if (DomainName.TryParse(text, out var name, out var error))
-            match = rules.MatchName(name.Value);
+            match = rules.MatchName(nameText = name.Value);
         else
             throw new Steer.Cli.Run.UsageException($"{text}: neither an address nor a name ({error})");
+        // The proxy's question has port, protocol and source too; the host planes' has not.
+        string? hostRule = null;
+        if (flow is { IsEmpty: false })
+        {
+            var hostMatch = match;
+            match = rules.MatchFlow(new FlowKey(nameText, address, flow.Port, flow.Protocol, flow.Source));
+            if (match?.Rule.HasConditions == true)
+                hostRule = hostMatch?.Rule.ToString() ?? "none";
+        }
 
         using var netlink = NetlinkHandle.Open();
         var rule = match?.Rule;
@@ -62,7 +84,7 @@ internal static class Explainer
                 decision = new KernelDecision(found.InterfaceIndex, InterfaceName(netlink, found.InterfaceIndex), found.Rule, found.Remaining?.TotalSeconds);
         }
         return new Explanation(text, address is null ? "name" : "address", rule?.ToString(), match?.Why,
-            rule?.Location?.ToString(), effect, state, decision);
+            rule?.Location?.ToString(), effect, state, decision, rule?.HasConditions == true ? "proxied flows only" : null, hostRule);
     }
 
     /// <summary>The name of interface <paramref name="index"/>, or null (gone, or the refusal index).</summary>
@@ -93,6 +115,10 @@ internal static class Explainer
             o.WriteLine("rule         none: the routing table decides");
         else
             o.WriteLine($"rule         {e.Rule}, {e.Why}{(e.Location is { } at ? $" (at {at})" : "")}");
+        if (e.Scope is { } scope)
+            o.WriteLine($"applies to   {scope}: the rule has conditions, which only the proxy sees");
+        if (e.HostRule is { } host)
+            o.WriteLine($"host planes  {(host == "none" ? "no rule: the routing table decides" : host)} (sockets, routes and DNS decide without port or source)");
         if (e.Effect == "reject")
             o.WriteLine("effect       refused: connections fail, DNS answers REFUSED");
         if (e.Interface is { } i)

@@ -61,6 +61,9 @@ internal static class InspectCommands
         var iif = new Option<string?>("--iif") { Description = "Route plane: the interface the request came in on.", HelpName = "IFACE" };
         var oif = new Option<string?>("--oif") { Description = "Route plane: the interface the replying socket is bound to.", HelpName = "IFACE" };
         var mark = new Option<string?>("--mark") { Description = "Route plane: the packet mark (default: the mark Steer gives connections arriving on --iif).", HelpName = "MARK" };
+        var port = new Option<string?>("--port") { Description = "Proxy: the flow's destination port, for rules with port conditions.", HelpName = "PORT" };
+        var protocol = new Option<string?>("--protocol") { Description = "Proxy: the flow's protocol, tcp or udp.", HelpName = "tcp|udp" };
+        var source = new Option<string?>("--source") { Description = "Proxy: the flow's source address, for rules with source conditions.", HelpName = "ADDR" };
         var explain = new Command("explain", """
             Say which rule a name or an address falls under, which interface that gives, and how.
 
@@ -68,21 +71,26 @@ internal static class InspectCommands
             address the kernel's decision and the route a socket bound to that interface would
             take. Works without the daemon.
 
+            With --port, --protocol or --source: the proxy's answer for such a flow, which counts
+            rules with port, protocol and source conditions too (they apply to proxied flows only).
+
             With --from, --iif, --oif or --mark: the route plane's answer instead — which rule and
             table a reply from ADDR to the destination takes, for a request that came in on IFACE.
 
             Examples:
               steer explain www.example.com
               steer explain 10.8.1.2 --json
+              steer explain www.example.com --port 443 --protocol tcp --source 192.168.1.7
               steer explain --from 192.168.2.1 --iif eth2 172.16.1.2
-            """) { target, config, json, from, iif, oif, mark };
+            """) { target, config, json, port, protocol, source, from, iif, oif, mark };
         explain.SetAction(result => CommandErrors.Run(() =>
         {
             if (RouteExplanation.Requested(result.GetValue(from), result.GetValue(iif), result.GetValue(oif), result.GetValue(mark)) is { } question)
                 return RouteExplanation.Print(result.GetValue(target)!, question);
             var paths = DaemonPaths.FromEnvironment();
             var rules = RuleSources.Load(result.GetValue(config)?.FullName, paths.RuleFile);
-            var explanation = Explainer.Explain(result.GetValue(target)!, rules, paths);
+            var flow = FlowOptions.Parse(result.GetValue(port), result.GetValue(protocol), result.GetValue(source));
+            var explanation = Explainer.Explain(result.GetValue(target)!, rules, paths, flow);
             if (result.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(explanation, InspectJson.Default.Explanation));
             else

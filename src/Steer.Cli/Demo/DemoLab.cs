@@ -59,16 +59,10 @@ internal sealed class DemoLab : IDisposable
     /// namespaces named steer-demo-PID-… whose PID is gone. Another demo still running keeps its own.</summary>
     private static void RemoveLabsOfDeadDemos()
     {
-        const string prefix = "steer-demo-";
-        foreach (var path in Directory.Exists("/run/netns") ? Directory.GetFiles("/run/netns", prefix + "*") : [])
+        foreach (var name in NetNamespace.OrphansOf("steer-demo-"))
         {
-            var name = Path.GetFileName(path);
-            var pid = name[prefix.Length..].Split('-')[0];
-            if (int.TryParse(pid, out var owner) && !Directory.Exists($"/proc/{owner}"))
-            {
-                try { NetNamespace.Delete(name); }
-                catch (Steer.Linux.Native.LinuxException) { } // another demo removed it first
-            }
+            try { NetNamespace.Delete(name); }
+            catch (Steer.Linux.Native.LinuxException) { } // another demo removed it first
         }
     }
 

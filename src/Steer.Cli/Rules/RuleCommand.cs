@@ -19,7 +19,13 @@ internal static class RuleCommand
             A domain rule covers the name and every name below it (example.com covers
             www.example.com, not badexample.com); --exact covers one name only; a CIDR rule covers
             addresses. The most specific rule wins, whatever the order: an exact name, then the
-            longest matching domain, then the longest matching prefix. Rules are kept in
+            longest matching domain, then the longest matching prefix.
+
+            --port, --protocol and --source narrow a rule to some flows (example.com, port 443);
+            such a rule applies to proxied flows only — the socket, route and name planes decide
+            by address or name alone and skip it. Within one destination, rules with more
+            conditions are tried first; '*' as DESTINATION is any destination, below every other.
+            Rules are kept in
             /var/lib/steer/rules, across `steer stop`/`start` and reboots, beside those of
             steer.yaml.
 
@@ -27,6 +33,8 @@ internal static class RuleCommand
               steer rule add example.com wg0
               steer rule add --exact login.example.org wg0
               steer rule add 10.8.0.0/16 wg0
+              steer rule add example.com wg0 --port 443 --protocol tcp
+              steer rule add '*' wan0 --port 22 --source 192.168.1.0/24
               steer rule del example.com
               steer rule import /etc/dnsmasq.d/vpn.conf wg0
               steer rule list --json
@@ -42,10 +50,12 @@ internal static class RuleCommand
         var target = new Argument<string>("DESTINATION") { Description = "A domain (suffix), a name with --exact, or a CIDR (IPv4 or IPv6)." };
         var via = new Argument<string>("IFACE") { Description = "The interface its traffic must use." };
         var exact = new Option<bool>("--exact") { Description = "Match this one name only, not the names below it." };
-        var add = new Command("add", "Send a domain, a name or a CIDR through an interface (replaces an earlier rule for the same destination).") { target, via, exact };
+        var (port, protocol, source) = ConditionOptions();
+        var add = new Command("add", "Send a domain, a name or a CIDR through an interface (replaces an earlier rule for the same destination and conditions).") { target, via, exact, port, protocol, source };
         add.SetAction(result => CommandErrors.Run(() =>
         {
-            var rule = new Rule(ParseDestination(result.GetValue(target)!, result.GetValue(exact)), ParseVia(result.GetValue(via)!));
+            var conditions = ParseConditions(result.GetValue(port), result.GetValue(protocol), result.GetValue(source));
+            var rule = Rule.Create(ParseDestination(result.GetValue(target)!, result.GetValue(exact), conditions), ParseVia(result.GetValue(via)!), conditions);
             var store = RuleStore.Default();
             store.Change(rules => RuleStore.Upsert(rules, [rule]));
             Console.WriteLine($"steer: added {rule} (in {store.Path}){DaemonReload.Notify()}");
@@ -58,18 +68,25 @@ internal static class RuleCommand
     {
         var target = new Argument<string>("DESTINATION") { Description = "The domain, name (with --exact) or CIDR of the rule." };
         var exact = new Option<bool>("--exact") { Description = "The rule is an exact-name rule." };
-        var del = new Command("del", "Remove the rule for a destination.") { target, exact };
+        var (port, protocol, source) = ConditionOptions();
+        var del = new Command("del", "Remove the rule for a destination (with the same --port, --protocol and --source as it was added with).") { target, exact, port, protocol, source };
         del.SetAction(result => CommandErrors.Run(() =>
         {
-            var destination = ParseDestination(result.GetValue(target)!, result.GetValue(exact));
+            var conditions = ParseConditions(result.GetValue(port), result.GetValue(protocol), result.GetValue(source));
+            var destination = ParseDestination(result.GetValue(target)!, result.GetValue(exact), conditions);
+            var match = conditions.IsNone ? destination.ToString() : destination is AnyDestination ? conditions.ToString() : $"{destination}, {conditions}";
             var store = RuleStore.Default();
             store.Change(rules =>
             {
-                if (rules.RemoveAll(r => r.Destination == destination) == 0)
-                    throw new UsageException($"no rule for {destination} (steer rule list shows them)");
+                if (rules.RemoveAll(r => r.Destination == destination && r.Conditions.Equals(conditions)) == 0)
+                {
+                    var others = rules.Count(r => r.Destination == destination);
+                    throw new UsageException($"no rule for {match} (steer rule list shows them" +
+                                             (others > 0 ? $"; {destination} has {others} rule(s) with other conditions)" : ")"));
+                }
                 return rules;
             });
-            Console.WriteLine($"steer: removed the rule for {destination}{DaemonReload.Notify()}");
+            Console.WriteLine($"steer: removed the rule for {match}{DaemonReload.Notify()}");
             return 0;
         }));
         return del;
@@ -87,14 +104,18 @@ internal static class RuleCommand
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(new RuleListJson(
-                    [.. rules.CanonicalOrder.Select(r => new RuleJson(r.Destination.Key, r.Destination.Value, r.Action.ToString(), (r.Action as ViaAction)?.Interface))],
+                    [.. rules.CanonicalOrder.Select(RuleJson.From)],
                     [.. findings.Select(f => new FindingJson(f.Severity.ToString().ToLowerInvariant(), f.Message))]), RuleJsonContext.Default.RuleListJson));
                 return 0;
             }
             if (rules.Count == 0)
                 Console.WriteLine($"no rules in {store.Path} (add one: steer rule add example.com wg0)");
             foreach (var rule in rules.CanonicalOrder)
-                Console.WriteLine($"  {rule.Destination.Key,-7} {rule.Destination.Value,-40} {rule.Action}");
+            {
+                var conditions = rule.HasConditions ? $"{rule.Conditions}  " : "";
+                var scope = rule.HasConditions ? "  (applies to proxied flows only)" : "";
+                Console.WriteLine($"  {rule.Destination.Key,-7} {rule.Destination.Value,-40} {conditions}{rule.Action}{scope}");
+            }
             foreach (var finding in findings)
                 Console.WriteLine(finding);
             return 0;
@@ -130,6 +151,33 @@ internal static class RuleCommand
             return 0;
         }));
         return import;
+    }
+
+    private static (Option<string?> Port, Option<string?> Protocol, Option<string?> Source) ConditionOptions() => (
+        new Option<string?>("--port") { Description = "Only flows to these destination ports: 443, 8000-8999 or 80,443 (proxied flows only).", HelpName = "PORTS" },
+        new Option<string?>("--protocol") { Description = "Only tcp or only udp flows (proxied flows only).", HelpName = "tcp|udp" },
+        new Option<string?>("--source") { Description = "Only flows from these networks: 192.168.1.0/24 or a comma list (proxied flows only).", HelpName = "CIDRS" });
+
+    private static RuleConditions ParseConditions(string? port, string? protocol, string? source)
+    {
+        var builder = new RuleConditionsText.Builder();
+        foreach (var (key, value) in new[] { ("port", port), ("protocol", protocol), ("source", source) })
+        {
+            if (value is not null && RuleConditionsText.TryAdd(ref builder, key, value) is { } problem)
+                throw new UsageException($"--{problem}");
+        }
+        return builder.Build();
+    }
+
+    private static Destination ParseDestination(string text, bool exact, RuleConditions conditions)
+    {
+        if (text == "*")
+        {
+            return conditions.IsNone || exact
+                ? throw new UsageException("'*' (any destination) needs --port, --protocol or --source, and no --exact")
+                : AnyDestination.Instance;
+        }
+        return ParseDestination(text, exact);
     }
 
     private static Destination ParseDestination(string text, bool exact)

@@ -38,11 +38,11 @@ internal sealed class RuleStore
         return result;
     }
 
-    /// <summary>Drops rules whose destination equals that of a rule in <paramref name="added"/>.</summary>
+    /// <summary>Drops rules whose destination and conditions equal those of a rule in <paramref name="added"/>.</summary>
     public static List<Rule> Upsert(List<Rule> rules, IReadOnlyCollection<Rule> added)
     {
-        var destinations = added.Select(r => r.Destination).ToHashSet();
-        rules.RemoveAll(r => destinations.Contains(r.Destination));
+        var destinations = added.Select(r => (r.Destination, r.Conditions)).ToHashSet();
+        rules.RemoveAll(r => destinations.Contains((r.Destination, r.Conditions)));
         rules.AddRange(added);
         return rules;
     }

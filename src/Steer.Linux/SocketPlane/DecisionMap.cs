@@ -46,6 +46,51 @@ public sealed class DecisionMap : IDisposable
             _ipv6.Update(key6, value);
     }
 
+    /// <summary>The decisions of one answer: every address through <paramref name="interfaceIndex"/>
+    /// for its TTL (seconds) plus <paramref name="extra"/>, with one map update per address
+    /// family (BPF_MAP_UPDATE_BATCH) instead of one per address, and no allocation (up to 64 per
+    /// family on the stack; more go in further batches). Throws as <see cref="Set"/>; when it
+    /// throws, some of the decisions may be written.</summary>
+    public void SetAll(IReadOnlyList<(IPAddress Address, uint TtlSeconds)> decisions, int interfaceIndex, uint rule, TimeSpan extra)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
+        const int Chunk = 64;
+        Span<uint> keys4 = stackalloc uint[Chunk];
+        Span<SteerDecision6Key> keys6 = stackalloc SteerDecision6Key[Chunk];
+        Span<SteerDecision> values4 = stackalloc SteerDecision[Chunk];
+        Span<SteerDecision> values6 = stackalloc SteerDecision[Chunk];
+        ulong now = BootClock.NowNanoseconds;
+        int n4 = 0, n6 = 0;
+        for (int i = 0; i < decisions.Count; i++)
+        {
+            var (address, ttl) = decisions[i];
+            ArgumentNullException.ThrowIfNull(address, nameof(decisions));
+            var value = new SteerDecision
+            {
+                Ifindex = (uint)interfaceIndex,
+                Rule = rule,
+                ExpiresNs = ExpiresAt(now, TimeSpan.FromSeconds(ttl) + extra),
+            };
+            if (TryKeys(address, out uint key4, out var key6))
+            {
+                keys4[n4] = key4;
+                values4[n4++] = value;
+            }
+            else
+            {
+                keys6[n6] = key6;
+                values6[n6++] = value;
+            }
+            if (n4 == Chunk || n6 == Chunk || i == decisions.Count - 1)
+            {
+                _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
+                _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
+                n4 = n6 = 0;
+            }
+        }
+    }
+
     public bool Remove(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);

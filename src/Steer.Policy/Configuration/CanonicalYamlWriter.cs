@@ -70,7 +70,32 @@ internal static class CanonicalYamlWriter
             OutboundAction outbound => $"outbound: {Scalar(outbound.Outbound)}",
             _ => "action: reject",
         };
-        return $"{{ {rule.Destination.Key}: {Scalar(rule.Destination.Value)}, {action} }}";
+        var destination = rule.Destination is AnyDestination ? "" : $"{rule.Destination.Key}: {Scalar(rule.Destination.Value)}, ";
+        return $"{{ {destination}{Conditions(rule.Conditions)}{action} }}";
+    }
+
+    /// <summary>"port: 443, protocol: tcp, source: 10.0.0.0/8, " — a list only for several values.</summary>
+    private static string Conditions(RuleConditions conditions)
+    {
+        if (conditions.IsNone)
+            return "";
+        var text = new StringBuilder();
+        if (conditions.Ports is { } ports)
+        {
+            text.Append("port: ").Append(OneOrList([.. ports.ToString().Split(',')])).Append(", ");
+        }
+        if (conditions.Protocol != FlowProtocol.Any)
+            text.Append("protocol: ").Append(RuleConditions.ProtocolText(conditions.Protocol)).Append(", ");
+        if (conditions.Sources.Length > 0)
+        {
+            var sources = new List<string>();
+            foreach (var source in conditions.Sources)
+                sources.Add(Scalar(source.ToString()));
+            text.Append("source: ").Append(OneOrList(sources)).Append(", ");
+        }
+        return text.ToString();
+
+        static string OneOrList(List<string> items) => items.Count == 1 ? items[0] : $"[{string.Join(", ", items)}]";
     }
 
     /// <summary>Plain when unambiguous in a flow collection, else double-quoted.</summary>

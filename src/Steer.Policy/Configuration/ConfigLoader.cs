@@ -48,6 +48,8 @@ public static class ConfigLoader
         var rules = BuildRules(rulesDraft, context);
         if (dns is not null && rules is not null)
             WarnAboutUntaggedResolution(dns, rules, context);
+        if (rules is not null && proxyDraft is null)
+            WarnAboutFlowRulesWithoutProxy(rules, context);
 
         if (context.Errors.Count > 0 || rules is null)
             return Failed(context);
@@ -194,5 +196,20 @@ public static class ConfigLoader
                                  $"by the untagged upstreams; add one with interface: {via.Interface} to ask through {via.Interface}");
             }
         }
+    }
+
+    /// <summary>
+    /// Port, protocol and source conditions need the whole flow, which only the proxy sees: the
+    /// socket, route and name planes skip such rules. Without a proxy section they do nothing.
+    /// </summary>
+    private static void WarnAboutFlowRulesWithoutProxy(RuleSet rules, ReadContext context)
+    {
+        if (!rules.HasConditions)
+            return;
+        var flowRules = rules.Where(r => r.HasConditions).ToList();
+        if (flowRules[0].Location is { } at)
+            context.Warn(at, $"{flowRules[0]}{(flowRules.Count > 1 ? $" and {flowRules.Count - 1} more rule(s)" : "")} " +
+                             "with port, protocol or source conditions apply to proxied flows only, and there is no proxy section: " +
+                             "they have no effect (the socket, route and name planes decide by address or name alone)");
     }
 }

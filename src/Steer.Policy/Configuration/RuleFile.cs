@@ -14,6 +14,8 @@ namespace Steer.Policy.Configuration;
 /// cidr 10.8.0.0/16 via wg0
 /// domain ads.example reject
 /// domain corp.example outbound corp
+/// domain example.com port 443 protocol tcp source 10.0.0.0/8 via wg0
+/// any * port 22 via wan0
 /// </code>
 /// A line format, not YAML: a million imported domains must load in seconds (bench/rules: the
 /// YAML loader, which keeps line and column for every node, takes four times longer).
@@ -23,7 +25,7 @@ public static class RuleFile
 {
     private const string Header = """
         # Rules added with `steer rule add` and `steer rule import`; Steer rewrites this file.
-        # One per line: domain|name|cidr VALUE via IFACE | reject | outbound NAME
+        # One per line: domain|name|cidr VALUE [port P] [protocol tcp|udp] [source CIDRS] via IFACE | reject | outbound NAME
 
         """;
 
@@ -33,7 +35,12 @@ public static class RuleFile
         ArgumentNullException.ThrowIfNull(rules);
         var text = new StringBuilder(Header, Header.Length + rules.Count * 40);
         foreach (var rule in rules.CanonicalOrder)
-            text.Append(rule.Destination.Key).Append(' ').Append(rule.Destination.Value).Append(' ').Append(rule.Action.ToString()).Append('\n');
+        {
+            text.Append(rule.Destination.Key).Append(' ').Append(rule.Destination.Value);
+            if (rule.HasConditions)
+                RuleConditionsText.Append(text, rule.Conditions);
+            text.Append(' ').Append(rule.Action.ToString()).Append('\n');
+        }
         return text.ToString();
     }
 
@@ -79,10 +86,26 @@ public static class RuleFile
     private static string? TryParseLine(ReadOnlySpan<char> line, Dictionary<string, RuleAction> actions, SourceLocation location, out Rule? rule)
     {
         rule = null;
-        Span<Range> fields = stackalloc Range[5];
+        Span<Range> fields = stackalloc Range[11];
         int count = line.SplitAny(fields, " \t", StringSplitOptions.RemoveEmptyEntries);
+        // Conditions sit between the value and the action, as pairs: port 443 protocol tcp source CIDRS.
+        var conditions = new RuleConditionsText.Builder();
+        var next = 2;
+        while (count > next + 1 && RuleConditionsText.IsKey(line[fields[next]]))
+        {
+            if (RuleConditionsText.TryAdd(ref conditions, line[fields[next]], line[fields[next + 1]]) is { } problem)
+                return problem;
+            next += 2;
+        }
+        if (next > 2)
+        {
+            // Moved down so the action reads as fields 2 and 3, as in a line without conditions.
+            fields[2] = fields[next];
+            fields[3] = count > next + 1 ? fields[next + 1] : default;
+            count -= next - 2;
+        }
         if (count is < 3 or > 4)
-            return $"'{line}': expected KIND VALUE ACTION (e.g. domain example.com via wg0)";
+            return $"'{line}': expected KIND VALUE [CONDITIONS] ACTION (e.g. domain example.com via wg0)";
         var kind = line[fields[0]];
         var value = line[fields[1]].ToString();
         Destination destination;
@@ -98,8 +121,10 @@ public static class RuleFile
                 return error;
             destination = kind.SequenceEqual("domain") ? new DomainDestination(name) : new NameDestination(name);
         }
+        else if (kind.SequenceEqual("any") && value == "*")
+            destination = AnyDestination.Instance;
         else
-            return $"'{kind}' is not a kind of rule (domain, name or cidr)";
+            return $"'{kind}' is not a kind of rule (domain, name, cidr or any *)";
 
         var verb = line[fields[2]];
         string? argument = count == 4 ? line[fields[3]].ToString() : null;
@@ -124,7 +149,9 @@ public static class RuleFile
                 return $"'{line[fields[2].Start.Value..]}': the action is via IFACE, reject or outbound NAME";
             actions[key] = action;
         }
-        rule = new Rule(destination, action) { Location = location };
+        if (next == 2 && destination is AnyDestination)
+            return "any * needs a condition (port, protocol or source)";
+        rule = next == 2 ? new Rule(destination, action) { Location = location } : Rule.Create(destination, action, conditions.Build(), location);
         return null;
     }
 }

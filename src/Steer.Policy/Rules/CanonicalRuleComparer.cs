@@ -2,7 +2,8 @@ namespace Steer.Policy.Rules;
 
 /// <summary>
 /// The fixed order of canonical output: domains, then names, then networks (IPv4 before IPv6,
-/// then by address and prefix), each by value; ties by action text. Ordinal, culture-free.
+/// then by address and prefix), then rules without a destination, each by value; then by
+/// conditions (none first); ties by action text. Ordinal, culture-free.
 /// </summary>
 internal sealed class CanonicalRuleComparer : IComparer<Rule>
 {
@@ -20,6 +21,8 @@ internal sealed class CanonicalRuleComparer : IComparer<Rule>
         var byValue = (x.Destination, y.Destination) is (CidrDestination a, CidrDestination b)
             ? CompareNetworks(a.Network, b.Network)
             : string.CompareOrdinal(x.Destination.Value, y.Destination.Value);
+        if (byValue == 0 && (x.HasConditions || y.HasConditions))
+            byValue = string.CompareOrdinal(x.Conditions.ToString(), y.Conditions.ToString());
         return byValue != 0 ? byValue : string.CompareOrdinal(x.Action.ToString(), y.Action.ToString());
     }
 
@@ -27,7 +30,8 @@ internal sealed class CanonicalRuleComparer : IComparer<Rule>
     {
         DomainDestination => 0,
         NameDestination => 1,
-        _ => 2,
+        CidrDestination => 2,
+        _ => 3,
     };
 
     private static int CompareNetworks(Cidr a, Cidr b)

@@ -7,9 +7,10 @@ namespace Steer.Policy.Rules;
 /// lookup structure and its own "most specific wins" order (see <see cref="RuleSet"/>).
 /// </summary>
 /// <remarks>
-/// Port, source address and application conditions will be further optional properties of
-/// <see cref="Rule"/>, not kinds of destination: they narrow a destination ("example.com, port 443")
-/// rather than replace it, and a rule with them will be more specific than one without.
+/// Port, protocol and source conditions are optional properties of <see cref="Rule"/>
+/// (<see cref="RuleConditions"/>), not kinds of destination: they narrow a destination
+/// ("example.com, port 443") rather than replace it. A rule with conditions but no destination
+/// has <see cref="AnyDestination"/>, the least specific level of all.
 /// </remarks>
 public abstract record Destination
 {
@@ -59,4 +60,21 @@ public sealed record CidrDestination(Cidr Network) : Destination
     public override string Key => "cidr";
 
     public override string Value => Network.ToString();
+}
+
+/// <summary>
+/// No destination: <c>{ port: 22, via: wan0 }</c>. Only a rule with conditions has it, and it ranks
+/// below every destination, so it decides only flows that no destination rule covers.
+/// </summary>
+public sealed record AnyDestination : Destination
+{
+    private AnyDestination()
+    {
+    }
+
+    public static AnyDestination Instance { get; } = new();
+
+    public override string Key => "any";
+
+    public override string Value => "*";
 }

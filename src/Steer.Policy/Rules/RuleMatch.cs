@@ -10,6 +10,9 @@ public enum MatchKind
 
     /// <summary>The longest <c>cidr:</c> prefix containing the address.</summary>
     NetworkPrefix,
+
+    /// <summary>A rule with conditions and no destination: below every destination.</summary>
+    AnyDestination,
 }
 
 /// <summary>The answer to "which rule applies, and why": the rule and the kind of match that chose it.</summary>
@@ -24,16 +27,26 @@ public readonly record struct RuleMatch(Rule Rule, int Index)
     {
         NameDestination => MatchKind.ExactName,
         DomainDestination => MatchKind.DomainSuffix,
-        _ => MatchKind.NetworkPrefix,
+        CidrDestination => MatchKind.NetworkPrefix,
+        _ => MatchKind.AnyDestination,
     };
 
-    /// <summary>"exact name exact.example.org", "suffix example.com", "prefix 10.8.0.0/16".</summary>
-    public string Why => Kind switch
+    /// <summary>"exact name exact.example.org", "suffix example.com", "prefix 10.8.0.0/16",
+    /// with the conditions the flow met: "suffix example.com, port 443", "any destination, port 22".</summary>
+    public string Why
     {
-        MatchKind.ExactName => $"exact name {Rule.Destination.Value}",
-        MatchKind.DomainSuffix => $"suffix {Rule.Destination.Value}",
-        _ => $"prefix {Rule.Destination.Value}",
-    };
+        get
+        {
+            var level = Kind switch
+            {
+                MatchKind.ExactName => $"exact name {Rule.Destination.Value}",
+                MatchKind.DomainSuffix => $"suffix {Rule.Destination.Value}",
+                MatchKind.NetworkPrefix => $"prefix {Rule.Destination.Value}",
+                _ => "any destination",
+            };
+            return Rule.HasConditions ? $"{level}, {Rule.Conditions}" : level;
+        }
+    }
 
     /// <summary>"suffix example.com → via wg0 (steer.yaml:12:5)".</summary>
     public override string ToString() =>

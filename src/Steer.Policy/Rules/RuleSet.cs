@@ -11,6 +11,15 @@ namespace Steer.Policy.Rules;
 /// matters — which is why two rules for one destination with different actions are refused.
 /// </summary>
 /// <remarks>
+/// Rules with port, protocol or source conditions (flow rules, honoured by the proxy) live in a
+/// side table (<see cref="ConditionedIndex"/>), built only when there are some: <see cref="MatchName"/>
+/// and <see cref="MatchAddress"/> — the resolver's and the socket plane's questions, which have no
+/// port or source — never see them. <see cref="MatchFlow"/> walks one chain of levels from the most
+/// specific destination to the least (exact name, longer suffixes, longer prefixes, then any
+/// destination); at each level the conditioned rules are tried first, narrowest first, then the
+/// plain rule. See docs/rules.md.
+/// </remarks>
+/// <remarks>
 /// Enumerates the distinct rules in the order first given. Two sets are equal when they hold the
 /// same rules, in any order.
 /// </remarks>
@@ -25,6 +34,8 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
     // Per rule, its trie node (names and domains) so findings need not walk the names again.
     private readonly int[] _nodes;
     private Rule[]? _canonicalOrder;
+    // Null unless some rule has conditions.
+    private readonly ConditionedIndex? _conditioned;
 
     public static RuleSet Empty { get; } = Build([]);
 
@@ -42,9 +53,28 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         var distinct = new Rule[count];
         var nodes = new int[count];
         int kept = 0;
+        Dictionary<(Destination, RuleConditions), int>? conditioned = null;
         foreach (var rule in rules)
         {
             ArgumentNullException.ThrowIfNull(rule);
+            if (rule.HasConditions || rule.Destination is AnyDestination)
+            {
+                if (!rule.HasConditions)
+                    throw new ArgumentException($"{rule}: a rule without a destination needs a condition", nameof(rules));
+                conditioned ??= [];
+                ref var index = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(conditioned, (rule.Destination, rule.Conditions), out var seen);
+                if (!seen)
+                {
+                    index = kept;
+                    distinct[kept] = rule;
+                    nodes[kept++] = DomainTrie.None;
+                }
+                else if (distinct[index].Action.Equals(rule.Action))
+                    _duplicates.Add(new RuleFinding(FindingKind.Duplicate, rule, distinct[index]));
+                else
+                    conflicts.Add(new RuleFinding(FindingKind.Conflict, rule, distinct[index]));
+                continue;
+            }
             ref var slot = ref SlotFor(rule.Destination, out var node);
             if (slot == DomainTrie.None)
             {
@@ -66,6 +96,8 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
         _rules = distinct;
         _nodes = nodes;
+        if (conditioned is not null)
+            _conditioned = new ConditionedIndex(distinct, conditioned.Values);
     }
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
@@ -114,6 +146,77 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         return (isIPv6 ? _ipv6 : _ipv4).TryFindLongest(bits, out var network)
             ? new RuleMatch(_rules[_networkRules[network]], _networkRules[network])
             : null;
+    }
+
+    /// <summary>True when some rule has port, protocol or source conditions (flow rules: the proxy's only).</summary>
+    public bool HasConditions => _conditioned is not null;
+
+    /// <summary>
+    /// The rule for a flow, with one precedence: the levels of its name (exact, then suffixes from the
+    /// longest), then those of its address (prefixes from the longest), then any destination. At each
+    /// level the first conditioned rule the flow meets wins, then the plain rule of that level.
+    /// Without conditioned rules this is <see cref="MatchName"/>, else <see cref="MatchAddress"/>.
+    /// </summary>
+    public RuleMatch? MatchFlow(in FlowKey flow)
+    {
+        if (_conditioned is null)
+            return (flow.Name is { } plainName ? MatchName(plainName) : null) ?? (flow.Destination is { } plainAddress ? MatchAddress(plainAddress) : null);
+        if (flow.Name is { } name && MatchFlowName(name, flow, _conditioned) is { } byName)
+            return byName;
+        if (flow.Destination is { } address && MatchFlowAddress(address, flow, _conditioned) is { } byAddress)
+            return byAddress;
+        return First(_conditioned.Any, flow);
+    }
+
+    private RuleMatch? MatchFlowName(ReadOnlySpan<char> name, in FlowKey flow, ConditionedIndex conditioned)
+    {
+        if (name.EndsWith('.'))
+            name = name[..^1];
+        if (name.IsEmpty || name[0] == '.' || name.Contains("..", StringComparison.Ordinal))
+            return null; // an empty label: no rule covers it (as in DomainTrie.Find)
+        var (exact, suffix) = _names.Find(name);
+        if (First(conditioned.Name(name), flow) is { } byExact)
+            return byExact;
+        if (exact != DomainTrie.None)
+            return new RuleMatch(_rules[exact], exact);
+        // The plain suffix rule is the deepest one: every longer suffix has conditioned rules only.
+        var plainLength = suffix == DomainTrie.None ? -1 : _rules[suffix].Destination.Value.Length;
+        for (var start = 0; ; )
+        {
+            var level = name[start..];
+            if (First(conditioned.Domain(level), flow) is { } bySuffix)
+                return bySuffix;
+            if (level.Length == plainLength)
+                return new RuleMatch(_rules[suffix], suffix);
+            var dot = level.IndexOf('.');
+            if (dot < 0)
+                return null;
+            start += dot + 1;
+        }
+    }
+
+    private RuleMatch? MatchFlowAddress(System.Net.IPAddress address, in FlowKey flow, ConditionedIndex conditioned)
+    {
+        var (bits, isIPv6) = AddressBits.Read(address);
+        var plainLength = (isIPv6 ? _ipv6 : _ipv4).TryFindLongest(bits, out var plain) ? plain.PrefixLength : -1;
+        foreach (var length in isIPv6 ? conditioned.IPv6Lengths : conditioned.IPv4Lengths)
+        {
+            if (length < plainLength)
+                break;
+            if (First(conditioned.Network(Cidr.FromRaw(bits, isIPv6, length, out _)), flow) is { } byPrefix)
+                return byPrefix;
+        }
+        return plainLength < 0 ? null : new RuleMatch(_rules[_networkRules[plain]], _networkRules[plain]);
+    }
+
+    private RuleMatch? First(int[] candidates, in FlowKey flow)
+    {
+        foreach (var index in candidates)
+        {
+            if (_rules[index].Conditions.Matches(flow))
+                return new RuleMatch(_rules[index], index);
+        }
+        return null;
     }
 
     /// <summary>Where the index of the rule for this destination lives; <see cref="DomainTrie.None"/> if free.</summary>

@@ -161,7 +161,7 @@ internal sealed unsafe partial class TcpFlow : IPollable
 
     private void Dial()
     {
-        var choice = _engine.Selector.Select(Destination, Name);
+        var choice = _engine.Selector.Select(Destination, Name, Source, udp: false);
         Choice = choice;
         if (choice.Kind == OutboundKind.Reject)
         {

@@ -6,9 +6,11 @@ using Steer.Proxy.Native;
 namespace Steer.Proxy.Routing;
 
 /// <summary>
-/// Picks the outbound of a flow from the shared rule model: a name (sniffed SNI/Host, the SOCKS
-/// request, or the resolver's address → name map) is matched first, exact name before the longest
-/// suffix, then the address by longest prefix, then <c>proxy.default</c>. <c>auto</c> means the
+/// Picks the outbound of a flow from the shared rule model (<see cref="RuleSet.MatchFlow"/>): a name
+/// (sniffed SNI/Host, the SOCKS request, or the resolver's address → name map) is matched first,
+/// exact name before the longest suffix, then the address by longest prefix, then rules without a
+/// destination, then <c>proxy.default</c>; at each level rules whose port, protocol and source
+/// conditions the flow meets come before the plain rule. <c>auto</c> means the
 /// interface of the main table's default route for the destination's family, as it is now; with no
 /// such route the flow is refused (fail closed), never sent unbound.
 /// </summary>
@@ -30,14 +32,15 @@ public sealed class OutboundSelector(RuleSet rules, ProxySettings settings, IDef
         catch (InvalidOperationException) { return null; }
     }
 
-    public OutboundChoice Select(in FlowEndpoint destination, string? name)
+    /// <param name="source">The client's address and port (the flow's source, as the inbound saw it).</param>
+    /// <param name="udp">The flow's protocol: UDP, else TCP.</param>
+    public OutboundChoice Select(in FlowEndpoint destination, string? name, in FlowEndpoint source, bool udp)
     {
-        RuleMatch? match = null;
-        if (name is not null)
-            match = Rules.MatchName(name);
-        if (match is null && destination.HasAddress)
-            match = Rules.MatchAddress(destination.ToIPAddress());
-        if (match is { } found)
+        // The source only matters to rules with conditions: no address object for it otherwise.
+        var sourceAddress = Rules.HasConditions && source.HasAddress ? source.ToIPAddress() : null;
+        var flow = new FlowKey(name, destination.HasAddress ? destination.ToIPAddress() : null, destination.Port,
+            udp ? FlowProtocol.Udp : FlowProtocol.Tcp, sourceAddress);
+        if (Rules.MatchFlow(flow) is { } found)
             return FromAction(found.Rule.Action, found.ToString(), destination);
         return Settings.Default is { } action
             ? FromAction(action, $"default {action}", destination)

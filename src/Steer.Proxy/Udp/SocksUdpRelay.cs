@@ -151,7 +151,7 @@ internal sealed unsafe class SocksUdpRelay : IPollable
 
     private Egress? OpenEgress(FlowEndpoint destination)
     {
-        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination));
+        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination), _client, udp: true);
         if (choice.Kind == OutboundKind.Socks5)
             return UpstreamFor(choice) is { } upstream ? new Egress(this, -1, destination, default, null, upstream) : null;
         if (choice.Kind != OutboundKind.Direct)

@@ -84,7 +84,7 @@ internal sealed unsafe class UdpInbound : IPollable, IDisposable
     {
         if (_engine.Check(client, destination, udp: true, _loop.NowMs))
             return null; // a loop or a storm: dropped, counted
-        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination));
+        var choice = _engine.Selector.Select(destination, _engine.Selector.NameOf(destination), client, udp: true);
         if (choice.Kind == OutboundKind.Reject)
         {
             _engine.CountRejected(choice);

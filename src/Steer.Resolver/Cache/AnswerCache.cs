@@ -6,45 +6,78 @@ namespace Steer.Resolver.Cache;
 
 /// <summary>
 /// Whole answers, kept for their smallest TTL (RFC 2308 for negative answers: NXDOMAIN and
-/// no-data answers are kept for their SOA minimum), keyed by <see cref="CacheKey"/>.
+/// no-data answers are kept for their SOA minimum), keyed by <see cref="CacheKey"/>, within a
+/// memory budget in bytes (steer.yaml <c>dns.cache-size</c>).
 /// </summary>
 /// <remarks>
 /// A hash table of bucket chains. Readers (every UDP worker, on every query) take no lock and
-/// allocate nothing: they read a bucket head and follow links. Writers (cache misses, far fewer)
-/// serialise on one lock, publish a new entry at the head of its bucket with a volatile write,
-/// and unlink old ones; a reader that is on an unlinked entry still finds a consistent entry or
-/// the rest of the chain. Bounded: when full, a sweep from a rotating cursor frees a sixteenth of
-/// the capacity, expired entries first in each bucket it visits — approximately random
-/// eviction, which needs no per-hit bookkeeping.
+/// allocate nothing: they read a bucket head and follow links, and mark the entry they hit as
+/// referenced (one plain byte store, only when not marked yet). Writers (cache misses, far
+/// fewer) serialise on one lock, publish a new entry at the head of its bucket with a volatile
+/// write, and unlink old ones; a reader that is on an unlinked entry still finds a consistent
+/// entry or the rest of the chain.
+/// Bounded by bytes (<see cref="CacheEntry.Size"/>: the answer's wire bytes, the key, the TTL
+/// lists and a fixed overhead per entry): when an insert would pass the budget, a CLOCK sweep
+/// from a rotating bucket cursor frees a sixteenth of it — expired entries and entries not hit
+/// since the hand last passed go, hit ones lose their mark and get a second chance. That is
+/// LRU-ish at the cost of one byte per entry, and nothing on the hit path but that byte.
 /// SERVFAIL, truncated answers and answers with nothing to take a TTL from are not kept.
 /// </remarks>
 internal sealed class AnswerCache
 {
+    /// <summary>Bucket count per byte of budget: one bucket per 512 bytes, so chains stay short
+    /// for typical answers (a few hundred bytes with the overhead).</summary>
+    private const int BytesPerBucket = 512;
+    private const int MaxBuckets = 1 << 22;
+
     private readonly CacheEntry?[] _buckets;
     private readonly int _mask;
-    private readonly int _capacity;
     private readonly uint _maxTtl;
     private readonly Lock _write = new();
+    private long _budget;
+    private long _bytes;
     private int _count;
     private int _cursor;
 
-    public AnswerCache(int capacity, uint maxTtl)
+    public AnswerCache(long budgetBytes, uint maxTtl)
     {
-        _capacity = capacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(budgetBytes, CacheEntry.Overhead * 16L, nameof(budgetBytes));
+        _budget = budgetBytes;
         _maxTtl = maxTtl;
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(budgetBytes / BytesPerBucket, 16, MaxBuckets));
         _buckets = new CacheEntry?[size];
         _mask = size - 1;
     }
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>The entry for a key, expired or not (the caller checks its time), or null.</summary>
+    /// <summary>What the entries held count for now (<see cref="CacheEntry.Size"/> summed).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>The budget; lowering it takes effect at the next insert (`steer apply`).</summary>
+    public long Budget
+    {
+        get => Interlocked.Read(ref _budget);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, CacheEntry.Overhead * 16L, nameof(Budget));
+            Interlocked.Exchange(ref _budget, value);
+        }
+    }
+
+    /// <summary>The entry for a key, expired or not (the caller checks its time), or null. Marks
+    /// it referenced for the eviction sweep.</summary>
     public CacheEntry? Find(ReadOnlySpan<byte> key, int hash)
     {
         for (var entry = Volatile.Read(ref _buckets[hash & _mask]); entry is not null; entry = Volatile.Read(ref entry.Next))
+        {
             if (entry.Hash == hash && key.SequenceEqual(entry.Key))
+            {
+                if (entry.Referenced == 0) // store only when it changes: hot entries' lines stay shared
+                    entry.Referenced = 1;
                 return entry;
+            }
+        }
         return null;
     }
 
@@ -86,6 +119,7 @@ internal sealed class AnswerCache
         {
             Array.Clear(_buckets);
             _count = 0;
+            Interlocked.Exchange(ref _bytes, 0);
         }
     }
 
@@ -93,42 +127,61 @@ internal sealed class AnswerCache
     {
         lock (_write)
         {
-            if (_count >= _capacity)
-                Evict();
+            long budget = Budget;
+            if (entry.Size > budget / 16)
+                return; // one answer may not take a sixteenth of the cache (at 64 KiB: 4 KiB)
+            if (_bytes + entry.Size > budget)
+                Evict(budget - budget / 16 - entry.Size, nowMs);
             ref var head = ref _buckets[entry.Hash & _mask];
             // Drop the old entry of the same key and any expired ones of this bucket.
             CacheEntry? previous = null;
             for (var e = head; e is not null; e = e.Next)
             {
                 if (e.ExpiresMs <= nowMs || (e.Hash == entry.Hash && e.Key.AsSpan().SequenceEqual(entry.Key)))
-                {
-                    if (previous is null)
-                        Volatile.Write(ref head, e.Next);
-                    else
-                        Volatile.Write(ref previous.Next, e.Next);
-                    _count--;
-                }
+                    Unlink(ref head, previous, e);
                 else
-                {
                     previous = e;
-                }
             }
             entry.Next = head;
             Volatile.Write(ref head, entry);
             _count++;
+            Interlocked.Add(ref _bytes, entry.Size);
         }
     }
 
-    private void Evict()
+    /// <summary>CLOCK: walks buckets from the cursor until the entries fit in
+    /// <paramref name="target"/> bytes. Two turns at most: the first may only clear marks.</summary>
+    private void Evict(long target, long nowMs)
     {
-        int target = _capacity - _capacity / 16;
-        for (int visited = 0; visited < _buckets.Length && _count > target; visited++)
+        for (int visited = 0; visited < 2 * _buckets.Length && _bytes > target; visited++)
         {
             _cursor = (_cursor + 1) & _mask;
             ref var head = ref _buckets[_cursor];
+            CacheEntry? previous = null;
             for (var e = head; e is not null; e = e.Next)
-                _count--;
-            Volatile.Write(ref head, null);
+            {
+                if (e.ExpiresMs <= nowMs || e.Referenced == 0)
+                {
+                    Unlink(ref head, previous, e);
+                }
+                else
+                {
+                    e.Referenced = 0;
+                    previous = e;
+                }
+            }
         }
+    }
+
+    /// <summary>Takes <paramref name="e"/> out of its chain; readers on it still find the rest
+    /// of the chain through its Next, which is left as it was.</summary>
+    private void Unlink(ref CacheEntry? head, CacheEntry? previous, CacheEntry e)
+    {
+        if (previous is null)
+            Volatile.Write(ref head, e.Next);
+        else
+            Volatile.Write(ref previous.Next, e.Next);
+        _count--;
+        Interlocked.Add(ref _bytes, -e.Size);
     }
 }

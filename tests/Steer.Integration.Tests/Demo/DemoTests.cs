@@ -28,7 +28,7 @@ public sealed class DemoTests
         Assert.Contains("the server saw no flow at all", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("no run left a cgroup or pinned program behind", result.Stdout, StringComparison.Ordinal);
 
-        Assert.DoesNotContain(Directory.GetFiles("/run/netns"), f => SteerBinary.IsLeftoverNamespace(Path.GetFileName(f), "steer-demo-"));
+        Assert.Empty(Steer.Linux.Native.NetNamespace.OrphansOf("steer-demo-"));
         SteerBinary.AssertNothingLeftBehind();
     }
 }

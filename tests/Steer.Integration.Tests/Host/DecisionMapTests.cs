@@ -81,6 +81,29 @@ public sealed class DecisionMapTests : IDisposable
     }
 
     [Fact]
+    public void SetAll_writes_an_answers_addresses_of_both_families_in_batches_without_allocating()
+    {
+        var decisions = Decisions;
+        var answer = new List<(IPAddress, uint)>();
+        for (int i = 0; i < 150; i++) // more than one batch of 64 per family
+            answer.Add(i % 3 == 2 ? (IPAddress.Parse($"2001:db8::{i:x}"), (uint)(60 + i)) : (new IPAddress((uint)i + 0x070000c6), (uint)(60 + i)));
+        answer.Add((IPAddress.Parse("::ffff:192.0.2.200"), 5));
+        decisions.SetAll(answer, 7, 9, TimeSpan.FromSeconds(30)); // warm up
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        decisions.SetAll(answer, 7, 9, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+
+        Assert.Equal(answer.Count, decisions.Count);
+        foreach (var (address, ttl) in answer)
+        {
+            Assert.True(decisions.TryGet(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, out var decision), $"{address}");
+            Assert.Equal((7, 9u), (decision.InterfaceIndex, decision.Rule));
+            Assert.InRange(decision.Remaining!.Value.TotalSeconds, ttl + 29, ttl + 30);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => decisions.SetAll(answer, 0, 9, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void IPv4_mapped_addresses_are_IPv4_decisions()
     {
         var decisions = Decisions;

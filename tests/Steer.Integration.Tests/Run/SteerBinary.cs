@@ -33,15 +33,4 @@ internal static class SteerBinary
         var members = System.IO.Path.Combine(Steer.Linux.Mounts.SteerMounts.CgroupRoot(), "steer", $"run-{pid}", "cgroup.procs");
         return !File.Exists(members) || File.ReadAllText(members).Trim().Length == 0;
     }
-
-    /// <summary>A network namespace named PREFIX-PID-… whose PID is gone: a lab nobody removed.
-    /// Labs of processes still running (other tests, in parallel) are theirs to remove.</summary>
-    public static bool IsLeftoverNamespace(string name, string prefix)
-    {
-        if (!name.StartsWith(prefix, StringComparison.Ordinal))
-            return false;
-        var rest = name[prefix.Length..];
-        var dash = rest.IndexOf('-', StringComparison.Ordinal);
-        return int.TryParse(dash < 0 ? rest : rest[..dash], out var pid) && !Directory.Exists($"/proc/{pid}");
-    }
 }

@@ -28,7 +28,7 @@ public class ConfigErrorTests
         // Only the misspelling is reported, not also the key it misspells as missing.
         Assert.Equal(["steer.yaml:1:13: error: unknown key 'Interface' in an uplink; did you mean 'interface'? (valid keys: interface, gateway, gateway6, return, table)"],
             Errors("uplinks: [{ Interface: eth1 }]"));
-        Assert.Equal(["steer.yaml:1:11: error: unknown key 'color' in a rule (valid keys: domain, name, cidr, via, action, outbound)"],
+        Assert.Equal(["steer.yaml:1:11: error: unknown key 'color' in a rule (valid keys: domain, name, cidr, port, protocol, source, via, action, outbound)"],
             Errors("rules: [{ color: red, domain: a.example, via: wg0 }]"));
     }
 
@@ -67,7 +67,7 @@ public class ConfigErrorTests
         Assert.Equal([
             "steer.yaml:2:5: error: a rule needs one action: via: IFACE, action: reject or outbound: NAME",
             "steer.yaml:3:36: error: a rule has exactly one action; this one has via and outbound: choose one",
-            "steer.yaml:4:5: error: a rule needs one match: domain: SUFFIX, name: EXACT-NAME or cidr: NETWORK",
+            "steer.yaml:4:5: error: a rule needs one match: domain: SUFFIX, name: EXACT-NAME or cidr: NETWORK, or a condition (port:, protocol:, source:) to match any destination",
             "steer.yaml:5:26: error: a rule has exactly one match; this one has domain and cidr: write one rule for each",
             "steer.yaml:6:34: error: action: 'drop' is not an action; the one action word is reject (to use an interface write via: IFACE, for a proxy outbound write outbound: NAME)",
         ], Errors("""

@@ -38,13 +38,15 @@ public sealed class SelectionTests
 
     private static FlowEndpoint At(string address, int port = 443) => FlowEndpoint.From(IPAddress.Parse(address), port);
 
+    private static readonly FlowEndpoint Client = FlowEndpoint.From(IPAddress.Parse("192.168.1.20"), 40000);
+
     [Fact]
     public void The_issue_example_config_is_accepted() => Assert.NotNull(ConfigLoader.LoadOrThrow(Yaml).Proxy);
 
     [Fact]
     public void A_name_rule_beats_an_address_rule()
     {
-        var choice = Selector().Select(At("10.1.2.3"), "www.example.com");
+        var choice = Selector().Select(At("10.1.2.3"), "www.example.com", Client, udp: false);
         Assert.Equal(OutboundKind.Direct, choice.Kind);
         Assert.Equal("wg0", choice.Interface);
         Assert.Contains("suffix example.com", choice.Rule);
@@ -53,8 +55,8 @@ public sealed class SelectionTests
     [Fact]
     public void Cidr_reject_and_outbound_socks5()
     {
-        Assert.Equal(OutboundKind.Reject, Selector().Select(At("10.1.2.3"), null).Kind);
-        var corp = Selector().Select(At("192.0.2.1"), "git.corp.example");
+        Assert.Equal(OutboundKind.Reject, Selector().Select(At("10.1.2.3"), null, Client, udp: false).Kind);
+        var corp = Selector().Select(At("192.0.2.1"), "git.corp.example", Client, udp: false);
         Assert.Equal(OutboundKind.Socks5, corp.Kind);
         Assert.Equal("wg0", corp.Interface);
         Assert.Equal("corp", corp.Upstream!.Name);
@@ -63,10 +65,30 @@ public sealed class SelectionTests
     [Fact]
     public void Default_auto_follows_the_default_route_and_fails_closed_without_one()
     {
-        Assert.Equal("wan0", Selector().Select(At("192.0.2.1"), null).Interface);
-        var v6 = Selector(v6: null).Select(At("2001:db8::1"), null);
+        Assert.Equal("wan0", Selector().Select(At("192.0.2.1"), null, Client, udp: false).Interface);
+        var v6 = Selector(v6: null).Select(At("2001:db8::1"), null, Client, udp: false);
         Assert.Equal(OutboundKind.Reject, v6.Kind);
         Assert.Contains("no IPv6 default route", v6.Error);
+    }
+
+    [Fact]
+    public void Port_protocol_and_source_conditions_pick_the_outbound()
+    {
+        var yaml = Yaml.Replace("rules:\n", "rules:\n  - { domain: example.com, port: 22, protocol: tcp, via: wan0 }\n  - { source: 192.168.9.0/24, action: reject }\n", StringComparison.Ordinal);
+        var config = ConfigLoader.LoadOrThrow(yaml);
+        var selector = new OutboundSelector(config.Rules, config.Proxy!, new Defaults("wan0", null), null);
+        var other = FlowEndpoint.From(IPAddress.Parse("192.168.9.4"), 50000);
+
+        var ssh = selector.Select(At("192.0.2.1", 22), "git.example.com", Client, udp: false);
+        Assert.Equal("wan0", ssh.Interface);
+        Assert.StartsWith("suffix example.com, port 22, protocol tcp → via wan0", ssh.Rule, StringComparison.Ordinal);
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 22), "git.example.com", Client, udp: true).Interface);
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 443), "git.example.com", Client, udp: false).Interface);
+        // Any destination ranks below every destination: example.com's rule still wins for that client.
+        Assert.Equal("wg0", selector.Select(At("192.0.2.1", 443), "git.example.com", other, udp: false).Interface);
+        var refused = selector.Select(At("192.0.2.1", 443), null, other, udp: false);
+        Assert.Equal(OutboundKind.Reject, refused.Kind);
+        Assert.StartsWith("any destination, source 192.168.9.0/24 → reject", refused.Rule, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,7 +96,7 @@ public sealed class SelectionTests
     {
         var selector = Selector(names: a => a.ToString() == "203.0.113.9" ? "cdn.example.com" : null);
         var name = selector.NameOf(At("203.0.113.9"));
-        Assert.Equal("wg0", selector.Select(At("203.0.113.9"), name).Interface);
+        Assert.Equal("wg0", selector.Select(At("203.0.113.9"), name, Client, udp: false).Interface);
     }
 
     [Fact]

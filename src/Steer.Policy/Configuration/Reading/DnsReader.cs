@@ -3,13 +3,13 @@ using Steer.Policy.Configuration.Yaml;
 namespace Steer.Policy.Configuration.Reading;
 
 /// <summary>
-/// <c>dns: { listen, upstreams, grace }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
+/// <c>dns: { listen, upstreams, grace, cache-size }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
 /// <c>{ address, interface }</c> (asked, through that interface, for names whose rule says so).
 /// </summary>
 internal static class DnsReader
 {
     public const int DnsPort = 53;
-    private static readonly string[] Keys = ["listen", "upstreams", "grace"];
+    private static readonly string[] Keys = ["listen", "upstreams", "grace", "cache-size"];
     private static readonly string[] UpstreamKeys = ["address", "interface"];
 
     public static DnsSettings? Read(Node? node, ReadContext context)
@@ -52,7 +52,37 @@ internal static class DnsReader
         if (map["grace"] is { } graceNode)
             ok &= context.Parse(graceNode, "dns.grace", "SECONDS",
                 (string t, out uint v) => ValueParsers.ParseNumber(t, 0, DnsSettings.MaxGraceSeconds, out v), out grace);
-        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray(), (int)grace) : null;
+        long cacheSize = DnsSettings.DefaultCacheSizeBytes;
+        if (map["cache-size"] is { } cacheSizeNode)
+            ok &= context.Parse(cacheSizeNode, "dns.cache-size", "SIZE, e.g. 64MiB", (string t, out long v) => ParseSize(t, out v), out cacheSize);
+        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray(), (int)grace, cacheSize) : null;
+    }
+
+    private static readonly (string Unit, long Factor)[] Units = [("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("B", 1)];
+
+    /// <summary>A size in bytes: a whole number and a binary unit (B, KiB, MiB, GiB), within
+    /// <see cref="DnsSettings.MinCacheSizeBytes"/>..<see cref="DnsSettings.MaxCacheSizeBytes"/>.
+    /// Units are case-sensitive and required, so "64M" or "64mb" (which could mean 10^6) is an
+    /// error that names the accepted forms, not a guess.</summary>
+    internal static string? ParseSize(string text, out long bytes)
+    {
+        bytes = 0;
+        var span = text.AsSpan().Trim();
+        int digits = 0;
+        while (digits < span.Length && char.IsAsciiDigit(span[digits]))
+            digits++;
+        var unit = span[digits..].TrimStart();
+        long factor = 0;
+        foreach (var (name, f) in Units)
+            if (unit.SequenceEqual(name))
+                factor = f;
+        const string Forms = "a whole number with a unit: B, KiB, MiB or GiB (e.g. 64MiB)";
+        if (digits == 0 || digits > 12 || factor == 0 || !long.TryParse(span[..digits], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long number))
+            return $"'{text}' is not a size: write {Forms}";
+        if (number > DnsSettings.MaxCacheSizeBytes / factor || number * factor < DnsSettings.MinCacheSizeBytes || number * factor > DnsSettings.MaxCacheSizeBytes)
+            return $"{text} is out of range 64KiB..16GiB";
+        bytes = number * factor;
+        return null;
     }
 
     private static DnsUpstream? ReadUpstream(Node node, ReadContext context)

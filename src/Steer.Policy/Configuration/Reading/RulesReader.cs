@@ -11,12 +11,16 @@ internal sealed record RulesDraft(List<Rule> Rules, List<(string Outbound, Node 
 /// <c>rules:</c> a list of <c>{ MATCH: VALUE, ACTION: VALUE }</c>, exactly one of each:
 /// domain / name / cidr, and via / action / outbound. A match may also be a list
 /// (<c>domain: [a.example, b.example]</c>), which is shorthand for one rule per item.
+/// Optional conditions narrow the match: <c>port: 443</c> or <c>port: [80, 443, 8000-8999]</c>,
+/// <c>protocol: tcp|udp</c>, <c>source: 192.168.1.0/24</c> or a list of networks. A rule with
+/// conditions may leave the match out (<c>{ port: 22, via: wan0 }</c>): any destination.
 /// </summary>
 internal static class RulesReader
 {
     private static readonly string[] MatchKeys = ["domain", "name", "cidr"];
     private static readonly string[] ActionKeys = ["via", "action", "outbound"];
-    private static readonly string[] Keys = [.. MatchKeys, .. ActionKeys];
+    private static readonly string[] ConditionKeys = ["port", "protocol", "source"];
+    private static readonly string[] Keys = [.. MatchKeys, .. ConditionKeys, .. ActionKeys];
     private static readonly string[] ActionWords = ["reject"];
 
     public static RulesDraft Read(Node? node, ReadContext context)
@@ -31,27 +35,34 @@ internal static class RulesReader
             var map = context.Mapping(item, "a rule", Keys);
             if (map is null)
                 continue;
-            var matchKey = OneOf(map, MatchKeys, context, "match", "domain: SUFFIX, name: EXACT-NAME or cidr: NETWORK");
+            var hasConditions = ConditionKeys.Any(map.Has);
+            var conditions = hasConditions ? RuleConditionsReader.Read(map, context) : RuleConditions.None;
+            var matchKey = OneOf(map, MatchKeys, context, "match", "domain: SUFFIX, name: EXACT-NAME or cidr: NETWORK", optional: hasConditions);
             var actionKey = OneOf(map, ActionKeys, context, "action", "via: IFACE, action: reject or outbound: NAME");
             var action = actionKey is null ? null : ReadAction(actionKey, map[actionKey]!, context, draft, actions);
-            var destinations = matchKey is null ? [] : ReadDestinations(matchKey, map[matchKey]!, context);
-            if (action is null)
+            var destinations = matchKey is null ? hasConditions ? [(AnyDestination.Instance, map.Location)] : []
+                : ReadDestinations(matchKey, map[matchKey]!, context);
+            if (action is null || conditions is null)
                 continue;
             foreach (var (destination, at) in destinations)
-                draft.Rules.Add(new Rule(destination, action) { Location = at });
+                draft.Rules.Add(Rule.Create(destination, action, conditions, at));
         }
         return draft;
     }
 
     /// <summary>The one key of a group present in the rule; reports none and several.</summary>
-    private static string? OneOf(MapNode map, string[] group, ReadContext context, string what, string choices)
+    private static string? OneOf(MapNode map, string[] group, ReadContext context, string what, string choices, bool optional = false)
     {
         var present = map.Entries.Where(e => group.Contains(e.Key.Value)).ToList();
-        if (present.Count == 0)
+        if (present.Count == 0 && !optional)
         {
+            if (what == "match")
+                choices += ", or a condition (port:, protocol:, source:) to match any destination";
             context.Error(map, $"a rule needs one {what}: {choices}");
             return null;
         }
+        if (present.Count == 0)
+            return null;
         if (present.Count > 1)
         {
             var names = string.Join(" and ", present.Select(e => e.Key.Value));
@@ -101,7 +112,7 @@ internal static class RulesReader
         return action;
     }
 
-    private static List<(Destination, SourceLocation)> ReadDestinations(string key, Node node, ReadContext context)
+    private static List<(Destination Destination, SourceLocation At)> ReadDestinations(string key, Node node, ReadContext context)
     {
         var items = node is ListNode list ? list.Items : [node];
         if (node is ListNode && items.Count == 0)
