@@ -50,7 +50,9 @@ public sealed class DaemonHost : IDisposable
         using var pidLock = ProcessLock.TryTake(_paths.PidLock)
             ?? throw new InvalidOperationException($"a Steer daemon is already running ({_paths.PidLock} is locked)");
         pidLock.WriteOwner();
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         var rules = LoadRules();
+        _log.WriteLine($"steer: {rules.Count} rules loaded in {loading.ElapsedMilliseconds} ms");
         _config = LoadConfig(_options.ConfigPath);
         var dns = _options.Dns ?? _config.Dns;
 

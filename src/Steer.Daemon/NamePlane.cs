@@ -93,7 +93,8 @@ public sealed class NamePlane : IDisposable
     }
 
     /// <summary>CIDR rules go to the kernel as they are: an LPM trie the host programs consult
-    /// for addresses without a decision of their own.</summary>
+    /// for addresses without a decision of their own. Name rules never do (they are decided per
+    /// answer), so a million suffix rules add nothing here.</summary>
     private void WriteCidrRules()
     {
         lock (_cidrGate)
@@ -103,15 +104,14 @@ public sealed class NamePlane : IDisposable
     private void WriteCidrRulesLocked()
     {
         var entries = new List<(Steer.Policy.Cidr, int, uint)>();
-        var rules = Rules;
-        for (int i = 0; i < rules.Count; i++)
+        foreach (var match in Rules.NetworkRules())
         {
-            var rule = rules[i];
-            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
-            // decides by address alone here.
+            var rule = match.Rule;
+            // NetworkRules holds plain rules only: rules with port, protocol or source conditions
+            // are the proxy's (flow rules), and the kernel decides by address alone here.
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
-            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, new RuleMatch(rule, i).Id));
+            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, match.Id));
         }
         _cidrRules.Replace(entries);
     }
