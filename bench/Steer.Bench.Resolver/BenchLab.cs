@@ -82,6 +82,7 @@ internal sealed class BenchLab : IDisposable
         var start = new ProcessStartInfo(_steer) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["STEER_RUN_DIR"] = RunDir;
         start.Environment["STEER_STATE_DIR"] = StateDir;
+        start.Environment["STEER_MEASURE_DECIDE_CPU"] = "1"; // the daemon (started by `steer start`) inherits it
         foreach (var a in args)
             start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;

@@ -17,9 +17,14 @@ namespace Steer.Bench.Resolver;
 internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
 {
     private readonly Dictionary<double, long> _mapUpdate = [];
+    private readonly Dictionary<double, long> _mapUpdateCpu = [];
+    private readonly Dictionary<double, long> _nullSyscall = [];
     private readonly Dictionary<double, long> _decideStep = [];
     private readonly List<double> _ruled = [], _plain = [];
     private readonly List<(double Ruled, double Plain)> _roundP99 = [];
+
+    /// <summary>A baseline p99 above this (20× the goal) hides a 50 µs difference in noise.</summary>
+    private const double NoiseLimitMicros = 1000;
 
     private int Names => options.DecideQps * options.DecideSeconds;
 
@@ -76,6 +81,8 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
                     var latencies = Measure(ruled);
                     var after = Snapshot();
                     Accumulate(_mapUpdate, before.Map, after.Map);
+                    Accumulate(_mapUpdateCpu, before.MapCpu, after.MapCpu);
+                    Accumulate(_nullSyscall, before.Null, after.Null);
                     Accumulate(_decideStep, before.Step, after.Step);
                     _ruled.AddRange(latencies);
                     ruledP99 = Statistics.Percentile(latencies, 0.99);
@@ -98,7 +105,9 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         Console.WriteLine($"decide-before-answer at {options.DecideQps} q/s, cache-cold, {options.DecideAddresses} address(es) per answer, " +
                           $"{options.Rounds} × {options.DecideSeconds} s per variant, interleaved");
         Console.WriteLine($"{"in the daemon, per ruled answer, µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
-        PrintHistogram("kernel map update(s)", _mapUpdate);
+        PrintHistogram("kernel map update(s), wall clock", _mapUpdate);
+        PrintHistogram("  the same, thread CPU time (own cost)", _mapUpdateCpu);
+        PrintHistogram("  control: a null system call just before", _nullSyscall);
         PrintHistogram("whole decide step (chain, rule, map, rdns)", _decideStep);
         Console.WriteLine($"{"end to end (dnsperf), µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
         PrintLatencies("without rules (no map writes)", _plain);
@@ -111,8 +120,16 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         Console.WriteLine($"p99 ratio with/without rules {Statistics.Percentile(_ruled, 0.99) / Statistics.Percentile(_plain, 0.99):0.00}; " +
                           $"p99 added {added:0} µs (pooled), {addedMedian:0} µs (median of rounds: {string.Join(' ', perRound.Select(d => d.ToString("0", CultureInfo.InvariantCulture)))})");
         double mapP99 = Percentile(_mapUpdate, 0.99);
-        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs {(mapP99 < 50 ? "PASS" : "FAIL")}; " +
-                          $"end to end {addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}");
+        // End to end, a difference of tens of µs can only be seen when the baseline's own p99 is
+        // of that order; under load it is milliseconds of waiting for a core, and the rounds'
+        // differences are noise of either sign.
+        double baselineP99 = Statistics.Percentile(_plain, 0.99);
+        string endToEnd = baselineP99 > NoiseLimitMicros
+            ? $"not measurable here (the baseline p99 is {baselineP99:0} µs: scheduling, not the resolver)"
+            : $"{addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}";
+        double cpuP99 = Percentile(_mapUpdateCpu, 0.99);
+        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs wall {(mapP99 < 50 ? "PASS" : "FAIL")}, " +
+                          $"{cpuP99:0} µs own CPU {(cpuP99 < 50 ? "PASS" : "FAIL")}; end to end {endToEnd}");
     }
 
     private IReadOnlyList<double> Measure(string file, int? seconds = null)
@@ -128,10 +145,13 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         }
     }
 
-    private (Dictionary<double, long> Map, Dictionary<double, long> Step) Snapshot()
+    private (Dictionary<double, long> Map, Dictionary<double, long> MapCpu, Dictionary<double, long> Null, Dictionary<double, long> Step) Snapshot()
     {
         var status = lab.SteerStatus();
-        return (Buckets(status.GetProperty("mapUpdates").GetProperty("buckets")),
+        var map = status.GetProperty("mapUpdates");
+        return (Buckets(map.GetProperty("buckets")),
+                map.TryGetProperty("cpuTime", out var cpu) ? Buckets(cpu.GetProperty("buckets")) : [],
+                map.TryGetProperty("nullSyscall", out var control) ? Buckets(control.GetProperty("buckets")) : [],
                 Buckets(status.GetProperty("resolverStats").GetProperty("decideLatency").GetProperty("buckets")));
     }
 

@@ -49,11 +49,15 @@ public sealed record DaemonStatus(
     MapUpdateStats? MapUpdates = null);
 
 /// <summary>Kernel decision map updates per answer: how many, and their time (µs); the buckets
-/// (cumulative) let a reader take the percentiles of one phase (bench/resolver).</summary>
+/// (cumulative) let a reader take the percentiles of one phase (bench/resolver);
+/// <c>CpuTime</c>: the same updates' thread CPU time, and <c>NullSyscall</c>: a system call that does
+/// nothing at the same point — only with STEER_MEASURE_DECIDE_CPU=1.</summary>
 public sealed record MapUpdateStats(long Count, double P50Micros, double P99Micros, double P999Micros = 0,
-    IReadOnlyList<Steer.Resolver.LatencyBucket>? Buckets = null)
+    IReadOnlyList<Steer.Resolver.LatencyBucket>? Buckets = null, Steer.Resolver.LatencySummary? CpuTime = null,
+    Steer.Resolver.LatencySummary? NullSyscall = null)
 {
-    public static MapUpdateStats From(Steer.Resolver.LatencySummary s) => new(s.Count, s.P50Micros, s.P99Micros, s.P999Micros, s.Buckets);
+    public static MapUpdateStats From(Steer.Resolver.LatencySummary s, Steer.Resolver.LatencySummary? cpu, Steer.Resolver.LatencySummary? nullSyscall) =>
+        new(s.Count, s.P50Micros, s.P99Micros, s.P999Micros, s.Buckets, cpu, nullSyscall);
 }
 
 /// <summary>A plane beyond sockets and names (routes, proxy) and what it enforces now.</summary>

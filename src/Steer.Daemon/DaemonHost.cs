@@ -137,7 +137,7 @@ public sealed class DaemonHost : IDisposable
         Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
         Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
-        MapUpdates: _names is null ? null : MapUpdateStats.From(_names.MapUpdates.Summary()),
+        MapUpdates: _names is null ? null : MapUpdateStats.From(_names.MapUpdates.Summary(), _names.MapUpdatesCpu?.Summary(), _names.NullSyscalls?.Summary()),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
 
     /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text

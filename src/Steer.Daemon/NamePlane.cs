@@ -67,6 +67,19 @@ public sealed class NamePlane : IDisposable
     /// alone): what decide-before-answer adds to the answer's latency (bench/resolver).</summary>
     public Steer.Resolver.LatencyHistogram MapUpdates { get; } = new();
 
+    /// <summary>The CPU time of the same map updates (the thread's own time, not time spent
+    /// preempted): their cost apart from the machine's load. Null unless the daemon runs with
+    /// STEER_MEASURE_DECIDE_CPU=1 (bench/resolver sets it): reading the thread's CPU clock is
+    /// two more system calls per answer.</summary>
+    public Steer.Resolver.LatencyHistogram? MapUpdatesCpu { get; } =
+        Environment.GetEnvironmentVariable("STEER_MEASURE_DECIDE_CPU") == "1" ? new() : null;
+
+    /// <summary>With <see cref="MapUpdatesCpu"/>: the wall time of the first CPU clock read, a
+    /// system call that does nothing, made just before the map update — the control: what any
+    /// system call costs at that point on this machine, preemption and interrupts included.</summary>
+    public Steer.Resolver.LatencyHistogram? NullSyscalls { get; } =
+        Environment.GetEnvironmentVariable("STEER_MEASURE_DECIDE_CPU") == "1" ? new() : null;
+
     /// <summary>Starts learning from DNS answers on every interface of this namespace.</summary>
     public void StartPassiveLearning() =>
         _listener = PassiveDnsListener.Start(null, PassiveDnsOptions.Default with { IncludeLoopback = true }, OnAnswer);
@@ -94,8 +107,8 @@ public sealed class NamePlane : IDisposable
         foreach (var match in Rules.NetworkRules())
         {
             var rule = match.Rule;
-            // NetworkRules holds plain rules only: rules with port, protocol or source conditions
-            // are the proxy's (flow rules), and the kernel decides by address alone here.
+            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
+            // decides by address alone here. (NetworkRules holds none of them; checked all the same.)
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
             entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, match.Id));
@@ -119,9 +132,18 @@ public sealed class NamePlane : IDisposable
             return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
         uint id = found.Id;
+        var cpu = MapUpdatesCpu;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        long cpuStart = 0;
+        if (cpu is not null)
+        {
+            cpuStart = Steer.Resolver.ThreadCpuClock.NowNanoseconds;
+            NullSyscalls!.RecordSince(start);
+            start = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
         _decisions.SetAll(addresses, ifindex, id, Grace); // one system call per address family
         MapUpdates.RecordSince(start);
+        cpu?.Record(TimeSpan.FromTicks((Steer.Resolver.ThreadCpuClock.NowNanoseconds - cpuStart) / 100));
         Interlocked.Add(ref _written, addresses.Count);
         return addresses.Count;
     }

@@ -87,10 +87,11 @@ public static class RuleFile
         int lineNumber = 0;
         // One action object per interface: a million rules via wg0 share one.
         var actions = new Dictionary<string, RuleAction>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
+        var lines = new LineReader(reader);
+        while (lines.TryRead(out var line))
         {
             lineNumber++;
-            var content = line.AsSpan().Trim();
+            var content = line.Trim();
             if (content.IsEmpty || content[0] == '#')
                 continue;
             var problem = TryParseLine(content, actions, new SourceLocation(fileName, lineNumber, 1), out var rule);

@@ -64,6 +64,9 @@ internal sealed class DomainTrie
             throw new ArgumentException("a normalised name is ASCII", nameof(name));
         var node = Root;
         var end = name.Length;
+        // Below a node made by this call there is nothing to find: in a big list most names add
+        // a node or two, and skipping the search saves a cache miss each.
+        var fresh = false;
         while (end > 0)
         {
             var dot = name[..end].LastIndexOf('.');
@@ -71,8 +74,13 @@ internal sealed class DomainTrie
             if (label.IsEmpty || label.Length > byte.MaxValue)
                 throw new ArgumentException($"'{name}' has an empty or oversized label", nameof(name));
             var hash = Hash(node, label);
-            var child = FindChild(node, label, hash);
-            node = child != None ? child : AddChild(node, label, hash);
+            var child = fresh ? None : FindChild(node, label, hash);
+            if (child == None)
+            {
+                child = AddChild(node, label, hash);
+                fresh = true;
+            }
+            node = child;
             end = Math.Max(dot, 0);
         }
         return node;

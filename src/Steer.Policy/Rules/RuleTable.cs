@@ -17,7 +17,7 @@ namespace Steer.Policy.Rules;
 /// query for a rule, matching it allocates nothing.</para>
 /// <para>Filled by one thread while the set is built; read by any number after.</para>
 /// </remarks>
-internal sealed class RuleTable
+internal sealed class RuleTable : IReadOnlyList<Rule>
 {
     // 16 Ki entries a page: 128 KiB of references, 64 KiB of ints.
     private const int PageShift = 14;
@@ -78,11 +78,17 @@ internal sealed class RuleTable
     /// <summary>The trie node of the rule's name (<see cref="DomainTrie.None"/> for other rules).</summary>
     public int NodeOf(int index) => _nodes[CheckIndex(index)];
 
+    public int Count => Length;
+
     public IEnumerable<Rule> All()
     {
         for (var i = 0; i < Length; i++)
             yield return this[i];
     }
+
+    public IEnumerator<Rule> GetEnumerator() => All().GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The compact form's kind word, or null when the rule must be kept whole: anything but
     /// a plain name or suffix rule (the exact type: a subclass may carry more), or more distinct

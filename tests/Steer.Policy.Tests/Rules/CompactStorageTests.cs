@@ -114,9 +114,9 @@ public class CompactStorageTests
     [Fact]
     public void The_compact_form_knows_every_property_of_a_rule()
     {
+        // Conditions (and HasConditions, Match, made from it) are those of a plain Rule: none.
+        // A rule with some is a ConditionedRule, which RuleTable keeps whole.
         var properties = typeof(Rule).GetProperties().Select(p => p.Name).Order().ToList();
-        // Conditions, HasConditions and Match are fixed for a plain Rule (none, false, its
-        // destination's text): a rule with conditions is a ConditionedRule, which is kept whole.
         Assert.Equal(["Action", "Conditions", "Destination", "HasConditions", "Location", "Match"], properties);
     }
 
