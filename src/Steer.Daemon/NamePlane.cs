@@ -108,8 +108,8 @@ public sealed class NamePlane : IDisposable
         foreach (var match in Rules.NetworkRules())
         {
             var rule = match.Rule;
-            // NetworkRules holds plain rules only: rules with port, protocol or source conditions
-            // are the proxy's (flow rules), and the kernel decides by address alone here.
+            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
+            // decides by address alone here. (NetworkRules holds none of them; checked all the same.)
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
             found.Add((network, (rule.Action as ViaAction)?.Interface, match.Id));

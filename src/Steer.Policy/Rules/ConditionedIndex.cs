@@ -14,14 +14,14 @@ internal sealed class ConditionedIndex
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _domainsBySpan;
 
-    /// <param name="rules">The rule at an index of the set.</param>
+    /// <param name="rules">The set's rules by index.</param>
     /// <param name="conditioned">The indexes of the rules with conditions.</param>
-    public ConditionedIndex(Func<int, Rule> rules, IEnumerable<int> conditioned)
+    public ConditionedIndex(IReadOnlyList<Rule> rules, IEnumerable<int> conditioned)
     {
         var groups = new Dictionary<Destination, List<int>>();
         foreach (var index in conditioned)
         {
-            var destination = rules(index).Destination;
+            var destination = rules[index].Destination;
             if (!groups.TryGetValue(destination, out var group))
                 groups.Add(destination, group = []);
             group.Add(index);
@@ -29,7 +29,7 @@ internal sealed class ConditionedIndex
         Destinations = [.. groups.Keys];
         foreach (var (destination, group) in groups)
         {
-            group.Sort((a, b) => RuleConditions.CompareSpecificity(rules(a).Conditions, rules(b).Conditions));
+            group.Sort((a, b) => RuleConditions.CompareSpecificity(rules[a].Conditions, rules[b].Conditions));
             int[] ordered = [.. group];
             switch (destination)
             {

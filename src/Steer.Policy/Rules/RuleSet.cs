@@ -60,7 +60,6 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
                 ref var index = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(conditioned, (rule.Destination, rule.Conditions), out var seen);
                 if (!seen)
                 {
-                    // Kept whole by the table (a ConditionedRule is never stored compact).
                     index = distinct.Length;
                     distinct.Add(rule, DomainTrie.None);
                 }
@@ -85,7 +84,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
         _rules = distinct;
         if (conditioned is not null)
-            _conditioned = new ConditionedIndex(index => distinct[index], conditioned.Values);
+            _conditioned = new ConditionedIndex(distinct, conditioned.Values);
     }
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
@@ -141,6 +140,10 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
             ? new RuleMatch(_rules[_networkRules[network]], _networkRules[network])
             : null;
     }
+
+    /// <summary>The <c>cidr:</c> rules with their indexes, in no set order: what the socket plane
+    /// writes to the kernel, found without rebuilding every name rule on the way (see RuleTable).</summary>
+    public IEnumerable<RuleMatch> NetworkRules() => _networkRules.Values.Select(index => new RuleMatch(_rules[index], index));
 
     /// <summary>True when some rule has port, protocol or source conditions (flow rules: the proxy's only).</summary>
     public bool HasConditions => _conditioned is not null;
@@ -216,10 +219,6 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
         return null;
     }
-
-    /// <summary>The <c>cidr:</c> rules with their indexes, in no set order: what the socket plane
-    /// writes to the kernel, found without rebuilding every name rule on the way (see RuleTable).</summary>
-    public IEnumerable<RuleMatch> NetworkRules() => _networkRules.Values.Select(index => new RuleMatch(_rules[index], index));
 
     /// <summary>Where the index of the rule for this destination lives; <see cref="DomainTrie.None"/> if free.</summary>
     private ref int SlotFor(Destination destination, out int node)
