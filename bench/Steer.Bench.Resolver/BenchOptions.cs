@@ -14,7 +14,7 @@ internal sealed record BenchOptions
           --threads T       dnsperf -T (default 1)
           --latency-qps R   fixed rate of the latency phase (default 2000)
           --hot-names N     distinct names of the cache-hot file (default 1000)
-          --decide-qps R    fixed rate of the decide-before-answer phase (default 10000)
+          --decide-qps R    fixed rate of the decide-before-answer phase (default 5000)
           --decide-seconds S  length of one round of that phase (default 5)
           --decide-addresses N  A records per answer in that phase (default 1)
           --decide-only     only the decide-before-answer phase (no throughput, no dnsmasq rounds)
@@ -28,7 +28,7 @@ internal sealed record BenchOptions
     public int Threads { get; init; } = 1;
     public int LatencyQps { get; init; } = 2000;
     public int HotNames { get; init; } = 1000;
-    public int DecideQps { get; init; } = 10_000;
+    public int DecideQps { get; init; } = 5_000;
     public int DecideSeconds { get; init; } = 5;
     public int DecideAddresses { get; init; } = 1;
     public bool DecideOnly { get; init; }

@@ -76,7 +76,7 @@ public sealed class DaemonHost : IDisposable
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
             if (_options.TakeOverDns && _resolver is not null)
                 takeover.TakeOver(_resolver.Listening.Address);
-            _planes = PlaneSet.Start(_config, new PlaneContext(_log, _paths, _names.NameOf));
+            _planes = PlaneSet.Start(_config, new PlaneContext(_log, _paths, _names.NameOf, () => _resolver?.Listening));
             using var signals = new[]
             {
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),

@@ -31,6 +31,7 @@ public sealed class NamePlane : IDisposable
     private readonly Lock _gate = new();
     private readonly Lock _netlinkGate = new();
     private readonly Lock _cidrGate = new();
+    private HashSet<string> _cidrInterfaces = []; // the interfaces the CIDR rules in the kernel name
     private RuleSet _rules;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
@@ -103,7 +104,7 @@ public sealed class NamePlane : IDisposable
 
     private void WriteCidrRulesLocked()
     {
-        var entries = new List<(Steer.Policy.Cidr, int, uint)>();
+        var found = new List<(Steer.Policy.Cidr Network, string? Interface, uint Id)>();
         foreach (var match in Rules.NetworkRules())
         {
             var rule = match.Rule;
@@ -111,9 +112,11 @@ public sealed class NamePlane : IDisposable
             // decides by address alone here. (NetworkRules holds none of them; checked all the same.)
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
-            entries.Add((network, rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse, match.Id));
+            found.Add((network, (rule.Action as ViaAction)?.Interface, match.Id));
         }
-        _cidrRules.Replace(entries);
+        // Named before their indexes are looked up: a link event from then on rewrites them.
+        Volatile.Write(ref _cidrInterfaces, found.Where(f => f.Interface is not null).Select(f => f.Interface!).ToHashSet(StringComparer.Ordinal));
+        _cidrRules.Replace([.. found.Select(f => (f.Network, f.Interface is null ? Refuse : IndexOf(f.Interface), f.Id))]);
     }
 
     /// <summary>Writes the decisions an answer calls for. The rule is matched against every
@@ -202,11 +205,7 @@ public sealed class NamePlane : IDisposable
     /// and until then an index no interface has any more fails closed.</summary>
     private void OnInterfaceChanged(string name)
     {
-        var rules = Rules;
-        bool named = false;
-        for (int i = 0; i < rules.Count && !named; i++)
-            named = rules[i] is { Destination: CidrDestination, Action: ViaAction via } && via.Interface == name;
-        if (!named)
+        if (!Volatile.Read(ref _cidrInterfaces).Contains(name))
             return;
         try
         {

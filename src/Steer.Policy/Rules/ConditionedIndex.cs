@@ -14,6 +14,8 @@ internal sealed class ConditionedIndex
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _domainsBySpan;
 
+    /// <param name="rules">The set's rules by index.</param>
+    /// <param name="conditioned">The indexes of the rules with conditions.</param>
     public ConditionedIndex(IReadOnlyList<Rule> rules, IEnumerable<int> conditioned)
     {
         var groups = new Dictionary<Destination, List<int>>();
@@ -24,6 +26,7 @@ internal sealed class ConditionedIndex
                 groups.Add(destination, group = []);
             group.Add(index);
         }
+        Destinations = [.. groups.Keys];
         foreach (var (destination, group) in groups)
         {
             group.Sort((a, b) => RuleConditions.CompareSpecificity(rules[a].Conditions, rules[b].Conditions));
@@ -49,6 +52,9 @@ internal sealed class ConditionedIndex
         _namesBySpan = _names.GetAlternateLookup<ReadOnlySpan<char>>();
         _domainsBySpan = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    /// <summary>Every destination (<see cref="AnyDestination"/> included) that has conditioned rules.</summary>
+    public IReadOnlyList<Destination> Destinations { get; }
 
     /// <summary>The conditioned rules without a destination, in order.</summary>
     public int[] Any { get; } = [];

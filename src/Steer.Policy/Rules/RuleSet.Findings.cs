@@ -42,7 +42,7 @@ public sealed partial class RuleSet
     /// </summary>
     private void ConditionedFindings(ConditionedIndex conditioned, List<RuleFinding> findings)
     {
-        foreach (var destination in _rules.Where(r => r.HasConditions).Select(r => r.Destination).Distinct())
+        foreach (var destination in conditioned.Destinations)
         {
             var level = conditioned.Of(destination);
             for (var a = 0; a < level.Length; a++)

@@ -148,6 +148,10 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
     /// <summary>True when some rule has port, protocol or source conditions (flow rules: the proxy's only).</summary>
     public bool HasConditions => _conditioned is not null;
 
+    /// <summary>True when some rule matches names (<c>domain:</c> or <c>name:</c>, with conditions or
+    /// not): for the proxy, a flow without a name is then worth sniffing. Walks no rule.</summary>
+    public bool HasNameRules => _names.NodeCount > 1 || (_conditioned?.Destinations.Any(d => d is DomainDestination or NameDestination) ?? false);
+
     /// <summary>
     /// The rule for a flow, with one precedence: the levels of its name (exact, then suffixes from the
     /// longest), then those of its address (prefixes from the longest), then any destination. At each

@@ -1,5 +1,4 @@
 using Steer.Proxy.Guard;
-using Steer.Proxy.Inbounds;
 using Steer.Proxy.Native;
 using Steer.Proxy.Relay;
 using Steer.Proxy.Routing;
@@ -24,21 +23,18 @@ internal sealed unsafe class UdpSession : IPollable
     // Datagrams that arrive while the association is set up wait here (per session, bounded).
     private const int PendingBytes = 16384;
 
-    private enum Phase { Direct, Connecting, Negotiating, Associated, Closed }
+    private enum Phase { Direct, Associating, Associated, Closed }
 
     private readonly ProxyEngine _engine;
     private readonly EventLoop _loop;
     private readonly UdpInbound _inbound;
     private readonly EgressOwner _owner;
-    private EgressOwner? _controlOwner;
-    private FlowEndpoint _controlLocal;
-    private FlowEndpoint _server;
+    private Socks5UdpAssociation? _association;
     private Phase _phase;
-    private int _egress = -1;
-    private int _control = -1;
+    private int _egress = -1; // direct: the egress socket; socks5: the association's relay socket
     private int _reply = -1;
     private ulong _token, _relayToken;
-    private long _lastActiveMs, _phaseStartMs;
+    private long _lastActiveMs;
     private byte[]? _pending;
     private int _pendingLength;
     private bool _counted;
@@ -53,7 +49,7 @@ internal sealed unsafe class UdpSession : IPollable
         Choice = choice;
         _owner = new EgressOwner("udp", client, destination, choice.Rule, choice.Interface);
         Started = DateTimeOffset.UtcNow;
-        _lastActiveMs = _phaseStartMs = loop.NowMs;
+        _lastActiveMs = loop.NowMs;
     }
 
     public FlowEndpoint Client { get; }
@@ -88,19 +84,18 @@ internal sealed unsafe class UdpSession : IPollable
 
     private bool StartAssociation()
     {
-        _server = FlowEndpoint.From(Choice.Upstream!.Server.Address, Choice.Upstream.Server.Port);
-        _controlOwner = new EgressOwner("tcp", Client, _server, Choice.Rule, Choice.Interface);
-        var fd = Dialer.Dial(_server, udp: false, Choice.Interface, _engine.Options, _engine.Guard, _controlOwner, out _controlLocal);
-        if (fd < 0)
+        var association = new Socks5UdpAssociation(_engine, Choice, Client, Destination);
+        var opened = association.Open(_loop.NowMs);
+        if (opened < 0)
         {
-            _engine.CountDialFailure(Choice, -fd);
+            _engine.CountDialFailure(Choice, -opened);
             return false;
         }
-        _control = fd;
-        _phase = Phase.Connecting;
+        _association = association;
+        _phase = Phase.Associating;
         _engine.Storm.FlowOpened();
         _counted = true;
-        _token = _loop.Register(fd, Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET, this, SideFirst);
+        _token = _loop.Register(association.Control, Sys.EPOLLIN | Sys.EPOLLOUT | Sys.EPOLLRDHUP | Sys.EPOLLET, this, SideFirst);
         return true;
     }
 
@@ -116,7 +111,7 @@ internal sealed unsafe class UdpSession : IPollable
             case Phase.Associated:
                 SendWrapped(data, length);
                 break;
-            case Phase.Connecting or Phase.Negotiating:
+            case Phase.Associating:
                 Hold(data, length);
                 break;
         }
@@ -148,69 +143,34 @@ internal sealed unsafe class UdpSession : IPollable
 
     public void OnEvents(int side, uint events)
     {
-        if (side == SideFirst && _control >= 0)
+        if (side == SideFirst && _association is not null)
             OnControl(events);
         else
             ReadReplies();
     }
 
-    /// <summary>The association's control connection: connect, greeting and UDP ASSOCIATE, reply;
-    /// afterwards its end (the upstream dropped the association) ends the session.</summary>
+    /// <summary>The association's control connection; its end (the upstream dropped the
+    /// association) ends the session.</summary>
     private void OnControl(uint events)
     {
-        switch (_phase)
+        switch (_association!.OnControl(events, _loop.Scratch, _loop.NowMs))
         {
-            case Phase.Connecting when (events & (Sys.EPOLLOUT | Sys.EPOLLERR | Sys.EPOLLHUP)) != 0:
-                var error = Sys.GetInt(_control, Sys.SOL_SOCKET, Sys.SO_ERROR);
-                if (error != 0)
-                {
-                    Fail(Math.Abs(error));
-                    return;
-                }
-                // The datagrams' source is not known to the upstream before our relay socket
-                // exists: all zeros (RFC 1928 §6); it takes the control connection's host.
-                var unknown = _server.IsIPv4 ? FlowEndpoint.FromIPv4(0, 0) : default;
-                if (!Socks5Upstream.SendRequest(_control, Socks5Upstream.UdpAssociate, unknown, null, _loop.Scratch))
-                {
-                    Fail(Sys.ECONNRESET);
-                    return;
-                }
-                _phase = Phase.Negotiating;
-                _phaseStartMs = _loop.NowMs;
+            case Socks5UdpAssociation.Step.Ready:
+                Associated();
                 return;
-            case Phase.Negotiating:
-                switch (Socks5Upstream.ReadReply(_control, _loop.Scratch, out var bound))
-                {
-                    case HandshakeStep.NeedMore:
-                        return;
-                    case HandshakeStep.Done when !bound.IsEmpty:
-                        Associate(bound);
-                        return;
-                    default:
-                        Fail(Sys.ECONNREFUSED);
-                        return;
-                }
-            case Phase.Associated when (events & (Sys.EPOLLRDHUP | Sys.EPOLLHUP | Sys.EPOLLERR)) != 0:
-                Close();
+            case Socks5UdpAssociation.Step.Ended:
+                Fail(_association.Error);
                 return;
         }
     }
 
-    /// <summary>The upstream relays at <paramref name="bound"/> (its server's address when it says
-    /// 0.0.0.0 or ::): a UDP socket bound to the outbound's interface, connected to it.</summary>
-    private void Associate(FlowEndpoint bound)
+    /// <summary>The relay socket is open: take its replies, send what waited.</summary>
+    private void Associated()
     {
-        var relay = bound.IsUnspecified ? _server with { Port = bound.Port } : bound;
-        var fd = Dialer.Dial(relay, udp: true, Choice.Interface, _engine.Options, _engine.Guard, _owner, out var local);
-        if (fd < 0)
-        {
-            Fail(-fd);
-            return;
-        }
-        _egress = fd;
-        EgressLocal = local;
+        _egress = _association!.Relay;
+        EgressLocal = _association.RelayLocal;
         _phase = Phase.Associated;
-        _relayToken = _loop.Register(fd, Sys.EPOLLIN | Sys.EPOLLET, this, SideRelay);
+        _relayToken = _loop.Register(_egress, Sys.EPOLLIN | Sys.EPOLLET, this, SideRelay);
         if (_pending is null)
             return;
         fixed (byte* pending = _pending)
@@ -234,7 +194,7 @@ internal sealed unsafe class UdpSession : IPollable
 
     private void ReadReplies()
     {
-        var wrapped = _control >= 0;
+        var wrapped = _association is not null;
         fixed (byte* buffer = _loop.Scratch)
         {
             while (_phase != Phase.Closed)
@@ -300,7 +260,7 @@ internal sealed unsafe class UdpSession : IPollable
 
     public void OnTick(long nowMs)
     {
-        if (_phase is Phase.Connecting or Phase.Negotiating && nowMs - _phaseStartMs >= _engine.Options.HandshakeMs)
+        if (_association?.TimedOut(nowMs) == true)
             Fail(110); // ETIMEDOUT
         else if (nowMs - _lastActiveMs >= _engine.Options.UdpIdleMs)
             Close();
@@ -310,22 +270,21 @@ internal sealed unsafe class UdpSession : IPollable
     {
         if (_phase == Phase.Closed)
             return;
-        var direct = _phase == Phase.Direct;
         _phase = Phase.Closed;
-        if (_egress >= 0)
+        if (_association is { } association)
         {
-            _loop.Unregister(_egress, direct ? _token : _relayToken, closing: true);
+            if (association.Relay >= 0)
+                _loop.Unregister(association.Relay, _relayToken, closing: true);
+            _loop.Unregister(association.Control, _token, closing: true);
+            association.Close();
+            _egress = -1;
+        }
+        else if (_egress >= 0)
+        {
+            _loop.Unregister(_egress, _token, closing: true);
             Sys.close(_egress);
             _egress = -1;
             _engine.Guard.Unregister(EgressLocal, udp: true, _owner);
-        }
-        if (_control >= 0)
-        {
-            // Closing the control connection ends the association at the upstream too.
-            _loop.Unregister(_control, _token, closing: true);
-            Sys.close(_control);
-            _control = -1;
-            _engine.Guard.Unregister(_controlLocal, udp: false, _controlOwner!);
         }
         if (_reply >= 0)
             Sys.close(_reply);

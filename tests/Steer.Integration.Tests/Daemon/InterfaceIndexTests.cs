@@ -5,6 +5,7 @@ using Steer.Linux.Mounts;
 using Steer.Linux.Netlink;
 using Steer.Linux.SocketPlane;
 using Steer.Integration.Tests.LabTests;
+using Steer.Policy;
 using Steer.Policy.Names;
 using Steer.Policy.Rules;
 using Xunit;
@@ -15,7 +16,7 @@ namespace Steer.Integration.Tests.Daemon;
 /// <summary>
 /// The name plane's interface index cache: no netlink round trip per answer, and never a stale
 /// index once the link's event is read — a deleted interface refuses (fail closed), a re-created
-/// one is used by its new index.
+/// one is used by its new index — by name decisions and by the CIDR rules in the kernel alike.
 /// </summary>
 public sealed class InterfaceIndexTests
 {
@@ -83,7 +84,23 @@ public sealed class InterfaceIndexTests
         try
         {
             using var binding = HostBinding.Attach(cgroup, new HostBindingOptions(null, 0), pins);
-            var rules = RuleSet.Build([new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1"))]);
+            var rules = RuleSet.Build([
+                new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1")),
+                new Rule(new CidrDestination(Cidr.Parse("10.8.0.0/16")), new ViaAction("up1")),
+            ]);
+            // The CIDR rule's index as the kernel holds it (bpftool observes; BTF names the fields).
+            int CidrIndex()
+            {
+                var dump = Steer.Lab.Runner.Run(["bpftool", "-j", "map", "dump", "pinned", Path.Combine(pins, "steer_cidr4")]).EnsureSuccess().Stdout;
+                var entry = Assert.Single(System.Text.Json.JsonDocument.Parse(dump).RootElement.EnumerateArray());
+                return entry.GetProperty("formatted").GetProperty("value").GetProperty("ifindex").GetInt32();
+            }
+            async Task<int> CidrIndexOnce(int wanted)
+            {
+                for (int i = 0; i < 100 && CidrIndex() != wanted; i++)
+                    await Task.Delay(20, TestContext.Current.CancellationToken);
+                return CidrIndex();
+            }
             using var names = host.Run(() => new NamePlane(rules, binding.Decisions, binding.CidrRules, TextWriter.Null));
             int IndexInLab() => host.Run(() => { using var netlink = NetlinkHandle.Open(); return netlink.GetLink("up1")?.Index ?? 0; });
             var address = IPAddress.Parse("192.0.2.10");
@@ -109,15 +126,18 @@ public sealed class InterfaceIndexTests
             int first = IndexInLab();
             Assert.Equal(first, Decided());
             Assert.Equal(first, Decided()); // from the cache now
+            Assert.Equal(first, CidrIndex());
 
             host.Exec("ip", "link", "del", "up1").EnsureSuccess();
             Assert.Equal(NamePlane.Refuse, await DecidedOnce(i => i == NamePlane.Refuse));
+            Assert.Equal(NamePlane.Refuse, await CidrIndexOnce(NamePlane.Refuse));
 
             host.Exec("ip", "link", "add", "up1", "type", "veth", "peer", "name", "up1-peer").EnsureSuccess();
             int second = IndexInLab();
             Assert.NotEqual(first, second);
             Assert.Equal(second, await DecidedOnce(i => i == second));
             Assert.Equal(second, Decided());
+            Assert.Equal(second, await CidrIndexOnce(second));
         }
         finally
         {

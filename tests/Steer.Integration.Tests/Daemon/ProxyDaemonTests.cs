@@ -134,4 +134,37 @@ public sealed class ProxyDaemonTests : IAsyncLifetime
         (await SteerCli("stop")).EnsureSuccess();
         Assert.DoesNotContain("steer_proxy", lab["gw"].Exec("nft", "list", "tables").Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_socks_request_by_name_is_resolved_by_steers_resolver_which_decides_the_answer()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        // The only resolver that knows www.example.com: dnsmasq on the server, the upstream for wan0.
+        lab!["server"].Start(["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
+            "--listen-address=10.20.0.2", "--bind-interfaces", "--port=53", "--address=/example.com/10.99.0.1"]);
+        await File.WriteAllTextAsync(ConfigPath, """
+            uplinks:
+              - { interface: wan0, gateway: 10.20.0.2 }
+            dns:
+              listen: "127.0.0.1:5354"
+              upstreams:
+                - 10.20.0.2
+                - { address: 10.20.0.2, interface: wan0 }
+            rules:
+              - { domain: example.com, via: wan0 }
+            proxy:
+              socks: { listen: "10.10.0.1:1080" }
+            """);
+        (await SteerCli("start", "--cgroup", CgroupName, "--config", ConfigPath)).EnsureSuccess();
+
+        var result = await lab["client"].ExecAsync("curl", "-sS", "--max-time", "5", "--socks5-hostname", "10.10.0.1:1080", "http://www.example.com:7000/");
+
+        Assert.True(result.ExitCode == 0, result + (await SteerCli("status")).Stdout);
+        Assert.Equal(IPAddress.Parse("10.20.0.1"), EchoReply.Parse(result.Stdout).Address);
+        // Steer's resolver answered the proxy, and made the answer's decision on the way.
+        var decisions = (await SteerCli("decision")).EnsureSuccess().Stdout;
+        Assert.True(decisions.Contains("10.99.0.1", StringComparison.Ordinal) && decisions.Contains("wan0", StringComparison.Ordinal), decisions);
+        (await SteerCli("stop")).EnsureSuccess();
+    }
 }

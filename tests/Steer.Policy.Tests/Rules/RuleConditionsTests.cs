@@ -178,6 +178,41 @@ public class RuleConditionsTests
     }
 
     [Fact]
+    public void Has_name_rules_counts_conditioned_name_rules_too()
+    {
+        Assert.False(RuleSet.Build([new Rule(new CidrDestination(Cidr.Parse("10.0.0.0/8")), new ViaAction("wg0"))]).HasNameRules);
+        Assert.True(RuleSet.Build([Rule.Create(new DomainDestination(Steer.Policy.Names.DomainName.Parse("a.com")), new ViaAction("wg0"), RuleConditions.Of(PortSet.Single(443)))]).HasNameRules);
+        Assert.True(Rules.HasNameRules);
+        Assert.False(RuleSet.Empty.HasNameRules);
+    }
+
+    [Fact]
+    public void Matching_a_flow_allocates_nothing_once_warm()
+    {
+        var rules = Rules;
+        FlowKey[] flows =
+        [
+            new("www.example.com", IPAddress.Parse("10.1.2.3"), 443, FlowProtocol.Tcp, IPAddress.Parse("192.168.1.9")),
+            new("a.b.other.example", IPAddress.Parse("10.1.2.3"), 22, FlowProtocol.Udp, IPAddress.Parse("10.1.5.5")),
+            new(null, IPAddress.Parse("::ffff:192.0.2.1"), 80, FlowProtocol.Tcp, IPAddress.Parse("10.9.1.1")),
+        ];
+        // Warm: the first match of a plain name rule rebuilds it once (RuleTable.Shared), and
+        // tiered compilation allocates while it recompiles hot methods.
+        for (var i = 0; i < 20_000; i++)
+        {
+            foreach (var flow in flows)
+                rules.MatchFlow(flow);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            foreach (var flow in flows)
+                rules.MatchFlow(flow);
+        }
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [Fact]
     public void Port_sets_merge_and_print_canonically()
     {
         Assert.Null(PortSet.TryParse("443, 80,81-90 ,8000-8999,82", out var ports));

@@ -93,7 +93,7 @@ public sealed class InboundTests
     }
 
     /// <summary>RFC 1928 by hand: greeting, UDP ASSOCIATE, one datagram with the SOCKS header.</summary>
-    private static (IPEndPoint From, string Payload) UdpAssociate()
+    internal static (IPEndPoint From, string Payload) UdpAssociate()
     {
         using var control = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 5000 };
         control.Connect(IPAddress.Parse("10.10.0.1"), 1080);

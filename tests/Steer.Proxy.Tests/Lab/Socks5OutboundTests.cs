@@ -15,6 +15,7 @@ public sealed class Socks5OutboundTests
           - { cidr: 10.99.0.1/32, outbound: up }
         proxy:
           tproxy: { port: 7893, interfaces: [lan0] }
+          socks: { listen: "10.10.0.1:1080" }
           outbounds:
             - { name: up, type: socks5, server: "10.40.0.2:1080", via: wan2 }
         """;
@@ -84,5 +85,30 @@ public sealed class Socks5OutboundTests
         Assert.Empty(engine.Flows());
         Assert.Equal(0, engine.Guard.LiveEgress);
         Assert.Equal(0, engine.Storm.LiveFlows);
+    }
+
+    [Fact]
+    public async Task Udp_associate_on_the_socks_inbound_goes_through_the_upstreams_association()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        await using var lab = await ProxyLab.BuildAsync(upstream: true);
+        var upstream = lab.StartUpstream();
+        var engine = lab.Start(Yaml);
+
+        // The client's SOCKS datagram passes to the upstream's relay as it is, and the upstream's
+        // reply (header: the echo server's address) comes back to the client as it is.
+        var (from, payload) = lab.Client.Run(InboundTests.UdpAssociate);
+
+        Assert.Equal(IPEndPoint.Parse($"{ProxyLab.Target4}:{ProxyLab.EchoPort}"), from);
+        Assert.Equal(IPAddress.Parse(ProxyLab.UpstreamAddress), EchoReply.Parse(payload).Address);
+        // The client has closed its control connection: the association with the upstream (bound
+        // to wan2 as in the TProxy case: the same Socks5UdpAssociation) is closed with it.
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while ((upstream.Flows().Count > 0 || engine.Guard.LiveEgress > 0) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Empty(upstream.Flows());
+        Assert.Equal(0, engine.Guard.LiveEgress);
+        Assert.Equal(0, engine.Guard.Refused);
     }
 }
