@@ -59,6 +59,8 @@ internal static class RuleCommand
             var store = RuleStore.Default();
             store.Change(rules => RuleStore.Upsert(rules, [rule]));
             Console.WriteLine($"steer: added {rule} (in {store.Path}){DaemonReload.Notify()}");
+            if (rule.HasConditions)
+                DaemonReload.PrintWarnings();
             return 0;
         }));
         return add;
