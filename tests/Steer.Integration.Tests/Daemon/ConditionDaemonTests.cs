@@ -151,7 +151,7 @@ public sealed class ConditionDaemonTests : IAsyncLifetime
 
         var started = (await Start()).EnsureSuccess();
         Assert.Contains(NoProxyWarning, started.Stderr, StringComparison.Ordinal);
-        Assert.Contains("prefix 10.99.0.1/32, port 7001 → via wan1", started.Stderr, StringComparison.Ordinal);
+        Assert.Contains("cidr 10.99.0.1/32, port 7001 via wan1", started.Stderr, StringComparison.Ordinal);
         var status = (await SteerCli("status")).EnsureSuccess().Stdout;
         Assert.Contains(NoProxyWarning, status, StringComparison.Ordinal);
         Assert.Contains(NoProxyWarning, (await SteerCli("status", "--json")).EnsureSuccess().Stdout, StringComparison.Ordinal);
