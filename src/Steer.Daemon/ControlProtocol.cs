@@ -46,7 +46,8 @@ public sealed record DaemonStatus(
     long CacheHits,
     IReadOnlyList<PlaneStatus>? Planes = null,
     Steer.Resolver.ResolverStats? ResolverStats = null,
-    MapUpdateStats? MapUpdates = null);
+    MapUpdateStats? MapUpdates = null,
+    IReadOnlyList<string>? Warnings = null);
 
 /// <summary>Kernel decision map updates per answer: how many, and their time (µs); the buckets
 /// (cumulative) let a reader take the percentiles of one phase (bench/resolver);

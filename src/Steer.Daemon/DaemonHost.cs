@@ -36,6 +36,7 @@ public sealed class DaemonHost : IDisposable
     private PlaneSet? _planes;
     private SteerConfig _config = SteerConfig.Empty;
     private string _attachedTo = "";
+    private string? _flowWarning; // kept, not recomputed per `steer status`: the set may hold a million rules
 
     public DaemonHost(DaemonOptions options, DaemonPaths paths, TextWriter log)
     {
@@ -53,7 +54,12 @@ public sealed class DaemonHost : IDisposable
         var loading = System.Diagnostics.Stopwatch.StartNew();
         var rules = LoadRules();
         _log.WriteLine($"steer: {rules.Count} rules loaded in {loading.ElapsedMilliseconds} ms");
-        _config = LoadConfig(_options.ConfigPath);
+        // The planes get steer.yaml's rules together with the state file's: the proxy honours a
+        // `steer rule add … --port` as it honours a conditioned rule of steer.yaml.
+        _config = LoadConfig(_options.ConfigPath).WithRules(rules);
+        _flowWarning = FlowRulesWarning();
+        if (_flowWarning is not null)
+            _log.WriteLine($"steer: warning: {_flowWarning}");
         var dns = _options.Dns ?? _config.Dns;
 
         var cgroupRoot = SteerMounts.CgroupRoot();
@@ -108,6 +114,20 @@ public sealed class DaemonHost : IDisposable
 
     private RuleSet LoadRules() => RuleSources.Load(_options.ConfigPath, _paths.RuleFile);
 
+    /// <summary>Conditioned rules (from steer.yaml or `steer rule`) with no proxy to honour them.</summary>
+    private string? FlowRulesWarning() => _config.Proxy is null ? FlowRuleWarning.WithoutProxy(_config.Rules) : null;
+
+    /// <summary>New rules from the rule file: the planes (the proxy) first, which may refuse, then
+    /// the name plane. Throws PlaneException with nothing changed.</summary>
+    private void ApplyRules(RuleSet rules)
+    {
+        var next = _config.WithRules(rules);
+        _planes?.Apply(next, _config);
+        _names?.Apply(rules);
+        _config = next;
+        _flowWarning = FlowRulesWarning();
+    }
+
     private static SteerConfig LoadConfig(string? path) =>
         path is null ? SteerConfig.Empty : ConfigLoader.LoadOrThrow(File.ReadAllText(path), path);
 
@@ -116,10 +136,10 @@ public sealed class DaemonHost : IDisposable
         try
         {
             var rules = LoadRules();
-            _names?.Apply(rules);
+            ApplyRules(rules);
             _log.WriteLine($"steer: rules reloaded: {rules.Count}");
         }
-        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException)
         {
             _log.WriteLine($"steer: reload refused, the rules in force stay:\n{e.Message}");
         }
@@ -138,7 +158,8 @@ public sealed class DaemonHost : IDisposable
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
         Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
         MapUpdates: _names is null ? null : MapUpdateStats.From(_names.MapUpdates.Summary(), _names.MapUpdatesCpu?.Summary(), _names.NullSyscalls?.Summary()),
-        Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))]);
+        Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))],
+        Warnings: _flowWarning is { } warning ? [warning] : null);
 
     /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text
     /// behind each rule id (ids are positions in the rule set in force) and the answered name.</summary>
@@ -209,10 +230,10 @@ public sealed class DaemonHost : IDisposable
         try
         {
             var rules = LoadRules();
-            _names?.Apply(rules);
+            ApplyRules(rules);
             return new ControlResponse(true, Message: $"{rules.Count} rules in force");
         }
-        catch (Exception e) when (e is FormatException or ConfigException or IOException)
+        catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException)
         {
             return new ControlResponse(false, $"nothing changed:\n{e.Message}");
         }
@@ -227,8 +248,8 @@ public sealed class DaemonHost : IDisposable
         var path = configPath ?? _options.ConfigPath;
         try
         {
-            var next = LoadConfig(path);
             var rules = RuleSources.Load(path, _paths.RuleFile);
+            var next = LoadConfig(path).WithRules(rules);
             var oldDns = _options.Dns ?? _config.Dns;
             var newDns = _options.Dns ?? next.Dns;
             var dnsNote = ApplyDns(oldDns, newDns); // first: it can fail (address in use) and is undone below
@@ -244,6 +265,7 @@ public sealed class DaemonHost : IDisposable
             _names?.Apply(rules);
             _options = _options with { ConfigPath = path };
             _config = next;
+            _flowWarning = FlowRulesWarning();
             return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
         catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException or InvalidOperationException)

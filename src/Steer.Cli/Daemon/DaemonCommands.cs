@@ -104,6 +104,8 @@ internal static class DaemonCommands
                 if (ControlClient.TrySend(paths, new ControlRequest("status")) is { Status: { } status })
                 {
                     Console.WriteLine($"steer: daemon running (pid {status.Pid}): {status.Rules} rules, host plane on {status.AttachedTo}");
+                    foreach (var warning in status.Warnings ?? [])
+                        Console.Error.WriteLine($"steer: warning: {warning}");
                     return 0;
                 }
                 Thread.Sleep(20);
@@ -172,6 +174,8 @@ internal static class DaemonCommands
             Console.WriteLine($"decisions {running.Decisions} in the kernel ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
             foreach (var plane in running.Planes ?? [])
                 Console.WriteLine($"{plane.Name,-9} {plane.Summary}");
+            foreach (var warning in running.Warnings ?? [])
+                Console.WriteLine($"warning   {warning}");
             return 0;
         }));
         return status;

@@ -16,4 +16,13 @@ internal static class DaemonReload
             _ => $"; the daemon refused it, its rules stay as they were:\n{response.Error}",
         };
     }
+
+    /// <summary>Writes the running daemon's warnings to stderr (rules with conditions and no
+    /// proxy to honour them); nothing when no daemon runs — `steer start` says it then.</summary>
+    public static void PrintWarnings()
+    {
+        var status = ControlClient.TrySend(DaemonPaths.FromEnvironment(), new ControlRequest("status"), TimeSpan.FromSeconds(10))?.Status;
+        foreach (var warning in status?.Warnings ?? [])
+            Console.Error.WriteLine($"steer: warning: {warning}");
+    }
 }

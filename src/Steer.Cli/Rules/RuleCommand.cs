@@ -37,6 +37,7 @@ internal static class RuleCommand
               steer rule add '*' wan0 --port 22 --source 192.168.1.0/24
               steer rule del example.com
               steer rule import /etc/dnsmasq.d/vpn.conf wg0
+              steer rule import streaming.txt wan1 --port 443 --source 192.168.1.0/24
               steer rule list --json
             """)
         {
@@ -59,6 +60,8 @@ internal static class RuleCommand
             var store = RuleStore.Default();
             store.Change(rules => RuleStore.Upsert(rules, [rule]));
             Console.WriteLine($"steer: added {rule} (in {store.Path}){DaemonReload.Notify()}");
+            if (rule.HasConditions)
+                DaemonReload.PrintWarnings();
             return 0;
         }));
         return add;
@@ -127,16 +130,20 @@ internal static class RuleCommand
     {
         var path = new Argument<FileInfo>("FILE") { Description = "Domains, one per line (# comments), or dnsmasq lines: server=/name/..., nftset=/name/..., ipset=/name/..." };
         var via = new Argument<string>("IFACE") { Description = "The interface every imported domain must use." };
-        var import = new Command("import", "Add a domain rule for every domain in a list or a dnsmasq configuration.") { path, via };
+        var (port, protocol, source) = ConditionOptions();
+        var import = new Command("import", "Add a domain rule for every domain in a list or a dnsmasq configuration (each with the --port, --protocol and --source given).") { path, via, port, protocol, source };
         import.SetAction(result => CommandErrors.Run(() =>
         {
             var file = result.GetValue(path)!;
             var action = ParseVia(result.GetValue(via)!);
+            var conditions = ParseConditions(result.GetValue(port), result.GetValue(protocol), result.GetValue(source));
             IReadOnlyList<Rule> imported;
             try
             {
                 using var reader = file.OpenText();
                 imported = RuleImport.Parse(reader, file.FullName, action);
+                if (!conditions.IsNone)
+                    imported = [.. imported.Select(r => Rule.Create(r.Destination, r.Action, conditions, r.Location))];
             }
             catch (FormatException e)
             {
@@ -147,7 +154,9 @@ internal static class RuleCommand
                 throw new UsageException($"{file.FullName}: {e.Message}");
             }
             RuleStore.Default().Change(rules => RuleStore.Upsert(rules, [.. imported]));
-            Console.WriteLine($"steer: imported {imported.Count} domain rule(s), each {action}{DaemonReload.Notify()}");
+            Console.WriteLine($"steer: imported {imported.Count} domain rule(s), each {(conditions.IsNone ? "" : $"{conditions} ")}{action}{DaemonReload.Notify()}");
+            if (!conditions.IsNone)
+                DaemonReload.PrintWarnings();
             return 0;
         }));
         return import;

@@ -208,8 +208,6 @@ public static class ConfigLoader
             return;
         var flowRules = rules.Where(r => r.HasConditions).ToList();
         if (flowRules[0].Location is { } at)
-            context.Warn(at, $"{flowRules[0]}{(flowRules.Count > 1 ? $" and {flowRules.Count - 1} more rule(s)" : "")} " +
-                             "with port, protocol or source conditions apply to proxied flows only, and there is no proxy section: " +
-                             "they have no effect (the socket, route and name planes decide by address or name alone)");
+            context.Warn(at, FlowRuleWarning.Text(flowRules[0], flowRules.Count));
     }
 }

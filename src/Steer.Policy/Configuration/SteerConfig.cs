@@ -47,6 +47,10 @@ public sealed record SteerConfig
     /// <summary><c>proxy:</c> inbounds and outbounds for intercepted flows, or null.</summary>
     public ProxySettings? Proxy { get; }
 
+    /// <summary>This configuration with another rule set: the daemon hands its planes steer.yaml's
+    /// rules together with the state file's (`steer rule`), so the proxy honours both.</summary>
+    public SteerConfig WithRules(RuleSet rules) => new(Routing, Uplinks, Sources, Dns, rules ?? throw new ArgumentNullException(nameof(rules)), Proxy);
+
     /// <summary>The uplink on an interface, if that interface is one.</summary>
     public Uplink? FindUplink(string @interface) => Uplinks.FirstOrDefault(u => u.Interface == @interface);
 

@@ -80,6 +80,28 @@ public sealed class RuleConditionCommandTests : IDisposable
         Assert.Contains("needs --port, --protocol or --source", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_gives_every_imported_rule_the_conditions_and_bad_conditions_import_nothing()
+    {
+        Directory.CreateDirectory(stateDir);
+        var list = Path.Combine(stateDir, "list.txt");
+        await File.WriteAllTextAsync(list, "example.com\nexample.org\n");
+
+        var imported = (await Steer("rule", "import", list, "wg0", "--port", "443", "--protocol", "tcp", "--source", "192.168.1.0/24")).EnsureSuccess();
+        Assert.Contains("imported 2 domain rule(s), each port 443, protocol tcp, source 192.168.1.0/24 via wg0", imported.Stdout, StringComparison.Ordinal);
+        Assert.Contains("domain example.com port 443 protocol tcp source 192.168.1.0/24 via wg0\n", StateFile, StringComparison.Ordinal);
+        Assert.Contains("domain example.org port 443 protocol tcp source 192.168.1.0/24 via wg0\n", StateFile, StringComparison.Ordinal);
+
+        // A plain import beside them is another rule per domain; a bad condition imports nothing.
+        (await Steer("rule", "import", list, "wan0")).EnsureSuccess();
+        Assert.Contains("domain example.com via wan0\n", StateFile, StringComparison.Ordinal);
+        var before = StateFile;
+        var bad = await Steer("rule", "import", list, "wg1", "--port", "70000");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--port", bad.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, StateFile);
+    }
+
     public void Dispose()
     {
         foreach (var directory in new[] { stateDir, stateDir + "-run" })
