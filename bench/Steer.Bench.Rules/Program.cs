@@ -14,8 +14,18 @@ if (args is ["--load-list", var listPath])
     return LoadList(listPath);
 if (args is ["--load-state", var statePath])
     return LoadState(statePath);
+if (args is ["--profile-state", var profilePath])
+    return ProfileState(profilePath);
+if (args is ["--write-state", var writePath, var writeCount])
+{
+    File.WriteAllText(writePath, new StringBuilder().AppendJoin("", Names(int.Parse(writeCount, CultureInfo.InvariantCulture)).Select(d => $"domain {d} via wg0\n")).ToString());
+    return 0;
+}
 
-int count = args is ["--rules", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
+// --rules N (default 1,000,000); --quick: only the baseline, the state file and the daemon (the
+// rows the goal is about), for a machine that is not idle.
+int count = args.SkipWhile(a => a != "--rules").Skip(1).FirstOrDefault() is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
+var quick = args.Contains("--quick");
 var dir = Directory.CreateTempSubdirectory("steer-bench-rules-").FullName;
 try
 {
@@ -29,7 +39,7 @@ try
     File.WriteAllText(steerFile, new StringBuilder("rules:\n").AppendJoin("", names.Select(d => $"  - {{ domain: {d}, via: wg0 }}\n")).ToString());
     File.WriteAllText(dnsmasqFile, new StringBuilder("no-resolv\nport=0\n").AppendJoin("", names.Select(d => $"server=/{d}/10.64.0.1\n")).ToString());
 
-    Console.WriteLine($"bench/rules  {DateTime.Now:yyyy-MM-dd HH:mm}  {Environment.ProcessorCount} cores  {count:N0} suffix rules");
+    Console.WriteLine($"bench/rules  {DateTime.Now:yyyy-MM-dd HH:mm}  {Environment.ProcessorCount} cores  {count:N0} suffix rules  load average {LoadAverage()}");
     var list = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var yaml = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
     var state = new List<(double Seconds, double PeakMiB, double HeapMiB)>();
@@ -39,8 +49,11 @@ try
     for (int round = 0; round < 3; round++)
     {
         dnsmasq.Add(RunDnsmasq(dnsmasqFile));
-        list.Add(RunSteer("--load-list", listFile));
-        yaml.Add(RunSteer("--load-steer", steerFile));
+        if (!quick)
+        {
+            list.Add(RunSteer("--load-list", listFile));
+            yaml.Add(RunSteer("--load-steer", steerFile));
+        }
         state.Add(RunSteer("--load-state", stateFile));
         if (steerBinary is not null)
             daemon.Add(RunDaemon(steerBinary, stateFile));
@@ -51,6 +64,8 @@ try
     Console.WriteLine($"{"dnsmasq --test, server=/NAME/ADDR",-34} {d.Seconds,7:F2} {"",6} {d.Peak,9:F0} {"",6} {"",9}  (baseline)");
     foreach (var (label, rows) in new[] { ("steer, domain list (rule import)", list), ("steer, rule state file (load)", state), ("steer, steer.yaml rules:", yaml), ("steer start: the daemon, ready", daemon) })
     {
+        if (rows.Count == 0 && quick && label != "steer start: the daemon, ready")
+            continue;
         if (rows.Count == 0)
         {
             Console.WriteLine($"{label,-34} not measured: build artifacts/steer/steer first (scripts/publish.sh), and run as root");
@@ -60,6 +75,7 @@ try
         var verdict = s.Seconds < 3 && s.Peak * 1.048576 < 300 ? "PASS" : s.Seconds < 3 && s.Heap * 1.048576 < 300 ? "time PASS, held PASS, peak FAIL" : "FAIL";
         Console.WriteLine($"{label,-34} {s.Seconds,7:F2} {s.Seconds / d.Seconds,6:F2} {s.Peak,9:F0} {s.Peak / d.Peak,6:F2} {s.Heap,9:F0}  {verdict}");
     }
+    Console.WriteLine($"load average at the end: {LoadAverage()}");
     Console.WriteLine("Medians of 3 fresh processes each. load s: read the file, validate, build the rule set.");
     Console.WriteLine("peak MiB: max RSS (dnsmasq: GNU time %M); held MiB: managed heap after a full collection.");
     Console.WriteLine("steer start: wall time until the daemon is ready (rules loaded, programs attached); peak is the");
@@ -113,6 +129,49 @@ static int LoadState(string file)
     GC.KeepAlive(set);
     var peak = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
     Console.WriteLine(FormattableString.Invariant($"{elapsed} {peak} {held} {set.Count}"));
+    return 0;
+}
+
+// Where the time and the memory of loading the state file go, phase by phase: wall time,
+// bytes allocated, collections, and the managed heap each phase leaves behind.
+static int ProfileState(string file)
+{
+    var clock = Stopwatch.StartNew();
+    long allocated = GC.GetTotalAllocatedBytes(precise: true);
+    int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+    var lastCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    void Phase(string name)
+    {
+        var seconds = clock.Elapsed.TotalSeconds;
+        var now = GC.GetTotalAllocatedBytes(precise: true);
+        var info = GC.GetGCMemoryInfo();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        Console.WriteLine(FormattableString.Invariant(
+            $"{name,-10} {seconds,6:F3} s  cpu {cpu - lastCpu,6:F3} s  alloc {(now - allocated) / 1048576.0,7:F1} MiB  gc {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}  heap {info.HeapSizeBytes / 1048576.0,6:F1} MiB  committed {info.TotalCommittedBytes / 1048576.0,6:F1} MiB  ws {Environment.WorkingSet / 1048576.0,6:F1} MiB  peak {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,6:F1} MiB"));
+        allocated = now;
+        lastCpu = cpu;
+        (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        clock.Restart();
+    }
+    Phase("start");
+    if (Environment.GetEnvironmentVariable("STEER_BENCH_PHASES") == "1")
+    {
+        // The parts on their own: reading lines, then parsing them into rules (dropped at once).
+        using (var reader = new StreamReader(file))
+            while (reader.ReadLine() is not null) { }
+        Phase("readlines");
+        foreach (var rule in RuleFile.ReadFile(file))
+            GC.KeepAlive(rule);
+        Phase("parse");
+    }
+    // As the daemon does (RuleSources): the file streamed into the set.
+    if (!Steer.Policy.Rules.RuleSet.TryBuild(RuleFile.ReadFile(file), RuleFile.EstimateCount(file), out var set, out _))
+        return 2;
+    Phase("load");
+    var held = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
+    Phase("collect");
+    Console.WriteLine(FormattableString.Invariant($"held {held:F1} MiB, {set.Count} rules"));
+    GC.KeepAlive(set);
     return 0;
 }
 
@@ -191,6 +250,9 @@ static string RunIn(Dictionary<string, string> env, bool wantStderr, string prog
         throw new InvalidOperationException($"{program} exited with {process.ExitCode}: {stderrTask.Result}");
     return (wantStderr ? stderrTask.Result : stdoutTask.Result).Trim();
 }
+
+// The figures move with what else runs: say how busy the machine was.
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
 static double Parse(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 

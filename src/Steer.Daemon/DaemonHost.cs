@@ -50,7 +50,9 @@ public sealed class DaemonHost : IDisposable
         using var pidLock = ProcessLock.TryTake(_paths.PidLock)
             ?? throw new InvalidOperationException($"a Steer daemon is already running ({_paths.PidLock} is locked)");
         pidLock.WriteOwner();
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         var rules = LoadRules();
+        _log.WriteLine($"steer: {rules.Count} rules loaded in {loading.ElapsedMilliseconds} ms");
         _config = LoadConfig(_options.ConfigPath);
         var dns = _options.Dns ?? _config.Dns;
 
@@ -74,7 +76,7 @@ public sealed class DaemonHost : IDisposable
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
             if (_options.TakeOverDns && _resolver is not null)
                 takeover.TakeOver(_resolver.Listening.Address);
-            _planes = PlaneSet.Start(_config, new PlaneContext(_log, _paths, _names.NameOf));
+            _planes = PlaneSet.Start(_config, new PlaneContext(_log, _paths, _names.NameOf, () => _resolver?.Listening));
             using var signals = new[]
             {
                 PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; _stop.Cancel(); }),

@@ -94,7 +94,8 @@ public sealed class NamePlane : IDisposable
     }
 
     /// <summary>CIDR rules go to the kernel as they are: an LPM trie the host programs consult
-    /// for addresses without a decision of their own.</summary>
+    /// for addresses without a decision of their own. Name rules never do (they are decided per
+    /// answer), so a million suffix rules add nothing here.</summary>
     private void WriteCidrRules()
     {
         lock (_cidrGate)
@@ -104,15 +105,14 @@ public sealed class NamePlane : IDisposable
     private void WriteCidrRulesLocked()
     {
         var found = new List<(Steer.Policy.Cidr Network, string? Interface, uint Id)>();
-        var rules = Rules;
-        for (int i = 0; i < rules.Count; i++)
+        foreach (var match in Rules.NetworkRules())
         {
-            var rule = rules[i];
-            // Rules with port, protocol or source conditions are the proxy's (flow rules): the kernel
-            // decides by address alone here.
+            var rule = match.Rule;
+            // NetworkRules holds plain rules only: rules with port, protocol or source conditions
+            // are the proxy's (flow rules), and the kernel decides by address alone here.
             if (rule.Destination is not CidrDestination { Network: var network } || rule.Action is OutboundAction || rule.HasConditions)
                 continue;
-            found.Add((network, (rule.Action as ViaAction)?.Interface, new RuleMatch(rule, i).Id));
+            found.Add((network, (rule.Action as ViaAction)?.Interface, match.Id));
         }
         // Named before their indexes are looked up: a link event from then on rewrites them.
         Volatile.Write(ref _cidrInterfaces, found.Where(f => f.Interface is not null).Select(f => f.Interface!).ToHashSet(StringComparer.Ordinal));

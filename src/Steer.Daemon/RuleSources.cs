@@ -11,16 +11,20 @@ public static class RuleSources
     /// <exception cref="ConfigException">steer.yaml does not load (file:line:column).</exception>
     public static RuleSet Load(string? configPath, string ruleFile)
     {
-        List<Rule> rules = [];
-        if (File.Exists(ruleFile))
-        {
-            using var reader = new StreamReader(ruleFile);
-            rules = RuleFile.ParseRules(reader, ruleFile);
-        }
+        // Streamed into the set, the rule file first: a million rules are never all objects at once.
+        var exists = File.Exists(ruleFile);
+        var rules = exists ? RuleFile.ReadFile(ruleFile) : [];
         if (configPath is not null)
-            rules.AddRange(ConfigLoader.LoadOrThrow(File.ReadAllText(configPath), configPath).Rules);
-        return RuleSet.TryBuild(rules, out var set, out var conflicts)
+            rules = rules.Concat(ConfigRules(configPath));
+        return RuleSet.TryBuild(rules, exists ? RuleFile.EstimateCount(ruleFile) : 0, out var set, out var conflicts)
             ? set
             : throw new FormatException(string.Join('\n', conflicts.Select(c => $"{c.Rule.Location}: {c.Message}")));
+    }
+
+    // Loaded when the set gets to them, after the rule file, as before it was streamed.
+    private static IEnumerable<Rule> ConfigRules(string configPath)
+    {
+        foreach (var rule in ConfigLoader.LoadOrThrow(File.ReadAllText(configPath), configPath).Rules)
+            yield return rule;
     }
 }

@@ -199,26 +199,46 @@ public sealed class ProxyEngine : IDisposable
     internal ClosedFlows Closed => _closed;
 
     /// <summary>
-    /// Steer's own resolver (<c>dns.listen</c> of steer.yaml), when the daemon runs one: names in
-    /// SOCKS/HTTP CONNECT requests for direct outbounds are resolved there, so the name's rule picks
-    /// the upstream and the answer's decision is made in the kernel as for any other program. Null:
-    /// the system resolver.
+    /// Steer's own resolver, when the daemon runs one: names in SOCKS/HTTP CONNECT requests for
+    /// direct outbounds are resolved there, so the name's rule picks the upstream and the answer's
+    /// decision is made in the kernel as for any other program. Asked at each resolution (the
+    /// daemon's resolver may move or stop on `steer apply`); null, or an answer of null: the
+    /// system resolver. A wildcard listen address is asked on loopback.
     /// </summary>
-    public IPEndPoint? NameServer
+    public Func<IPEndPoint?>? NameServerSource
     {
-        get => _ownResolver?.Server;
-        set => _ownResolver = value is null ? null : new OwnResolver(value, Options.NetnsPath);
+        get => _nameServerSource;
+        set => _nameServerSource = value;
     }
 
-    private volatile OwnResolver? _ownResolver;
+    /// <summary>A fixed <see cref="NameServerSource"/> (steer.yaml's <c>dns.listen</c>, or none).</summary>
+    public IPEndPoint? NameServer
+    {
+        get => _nameServerSource?.Invoke();
+        set => _nameServerSource = value is null ? null : () => value;
+    }
+
+    private volatile Func<IPEndPoint?>? _nameServerSource;
+    private OwnResolver? _ownResolver; // the last one asked, reused while the address stays
 
     /// <summary>The address Steer's own resolver answers on for <paramref name="config"/>, or null when it has none.</summary>
     public static IPEndPoint? NameServerOf(SteerConfig config) =>
-        config.Dns is { } dns ? OwnResolver.ServerFor(dns.Listen.Address, dns.Listen.Port) : null;
+        config.Dns is { } dns ? dns.Listen.ToIPEndPoint() : null;
+
+    private OwnResolver? OwnResolverNow()
+    {
+        if (_nameServerSource?.Invoke() is not { } listening)
+            return null;
+        var server = OwnResolver.ServerFor(listening.Address, listening.Port);
+        var own = _ownResolver;
+        if (own is null || !own.Server.Equals(server))
+            _ownResolver = own = new OwnResolver(server, Options.NetnsPath);
+        return own;
+    }
 
     internal void Resolve(string name, ushort port, EventLoop loop, TcpFlow flow)
     {
-        var own = _ownResolver;
+        var own = OwnResolverNow();
         _ = Task.Run(async () =>
         {
             FlowEndpoint address = default;

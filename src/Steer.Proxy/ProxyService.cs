@@ -17,12 +17,14 @@ public sealed class ProxyService : IDisposable
     private readonly ProxyOptions _options;
     private readonly TextWriter _log;
     private readonly Func<IPAddress, string?>? _names;
+    private readonly Func<IPEndPoint?>? _resolver;
     private ProxyEngine? _engine;
     private InterceptionPlan? _plan;
     private SteerConfig _config;
 
-    private ProxyService(SteerConfig config, ProxyOptions options, TextWriter log, Func<IPAddress, string?>? names)
+    private ProxyService(SteerConfig config, ProxyOptions options, TextWriter log, Func<IPAddress, string?>? names, Func<IPEndPoint?>? resolver)
     {
+        _resolver = resolver;
         _config = config;
         _options = options;
         _log = log;
@@ -32,8 +34,10 @@ public sealed class ProxyService : IDisposable
     public ProxyEngine? Engine => _engine;
 
     /// <summary>Starts the proxy <paramref name="config"/> asks for; null when it has no <c>proxy:</c>
-    /// (after removing interception an earlier daemon may have left).</summary>
-    public static ProxyService? Start(SteerConfig config, ProxyOptions options, TextWriter log, Func<IPAddress, string?>? names)
+    /// (after removing interception an earlier daemon may have left). <paramref name="resolver"/>:
+    /// where the daemon's own resolver listens now (null when it runs none); without it, steer.yaml's
+    /// <c>dns.listen</c>.</summary>
+    public static ProxyService? Start(SteerConfig config, ProxyOptions options, TextWriter log, Func<IPAddress, string?>? names, Func<IPEndPoint?>? resolver = null)
     {
         if (config.Proxy is null)
         {
@@ -41,7 +45,7 @@ public sealed class ProxyService : IDisposable
                 InterceptionSetup.Remove(options.InterceptMark, config.Routing, options.NetnsPath);
             return null;
         }
-        var service = new ProxyService(config, options, log, names);
+        var service = new ProxyService(config, options, log, names, resolver);
         try
         {
             service.StartCore(config);
@@ -56,7 +60,8 @@ public sealed class ProxyService : IDisposable
 
     private void StartCore(SteerConfig config)
     {
-        _engine = new ProxyEngine(config.Proxy!, config.Rules, _options, _log, _names) { NameServer = ProxyEngine.NameServerOf(config) };
+        _engine = new ProxyEngine(config.Proxy!, config.Rules, _options, _log, _names);
+        SetNameServer(config);
         _plan = InterceptionPlan.For(config, _options);
         if (_plan is not null)
             InterceptionSetup.Install(_plan, _options.NetnsPath);
@@ -81,7 +86,7 @@ public sealed class ProxyService : IDisposable
         }
         var plan = InterceptionPlan.For(config, _options);
         _engine.Apply(config.Proxy, config.Rules);
-        _engine.NameServer = ProxyEngine.NameServerOf(config);
+        SetNameServer(config);
         try
         {
             if (plan != _plan)
@@ -96,12 +101,20 @@ public sealed class ProxyService : IDisposable
         catch
         {
             _engine.Apply(_config.Proxy!, _config.Rules);
-            _engine.NameServer = ProxyEngine.NameServerOf(_config);
+            SetNameServer(_config);
             if (_plan is not null)
                 InterceptionSetup.Install(_plan, _options.NetnsPath);
             throw;
         }
         _config = config;
+    }
+
+    private void SetNameServer(SteerConfig config)
+    {
+        if (_resolver is not null)
+            _engine!.NameServerSource = _resolver;
+        else
+            _engine!.NameServer = ProxyEngine.NameServerOf(config);
     }
 
     public string Summary => _engine is not { } engine

@@ -40,7 +40,10 @@ public delegate IDaemonPlane? DaemonPlaneFactory(SteerConfig config, PlaneContex
 /// <summary>What the daemon hands every plane it starts: its log, its run and state
 /// directories, and the name plane's address → name map (for domain rules on flows that come
 /// as addresses). Planes reference neither the daemon nor each other.</summary>
-public sealed record PlaneContext(TextWriter Log, DaemonPaths Paths, Func<System.Net.IPAddress, string?> AddressNames);
+/// <param name="Resolver">Where the daemon's own resolver listens now (null while it runs none):
+/// the proxy resolves names of SOCKS requests there.</param>
+public sealed record PlaneContext(TextWriter Log, DaemonPaths Paths, Func<System.Net.IPAddress, string?> AddressNames,
+    Func<System.Net.IPEndPoint?>? Resolver = null);
 
 /// <summary>A plane refused a configuration or could not reach it in the kernel; the message
 /// says what and why, and the plane is as it was.</summary>

@@ -20,7 +20,7 @@ public sealed class ProxyDaemonPlane : IDaemonPlane
     {
         try
         {
-            return ProxyService.Start(config, new ProxyOptions(), context.Log, context.AddressNames) is { } service ? new ProxyDaemonPlane(service) : null;
+            return ProxyService.Start(config, new ProxyOptions(), context.Log, context.AddressNames, context.Resolver) is { } service ? new ProxyDaemonPlane(service) : null;
         }
         catch (ProxyException e)
         {

@@ -22,6 +22,10 @@ public readonly record struct DomainName
 
     private DomainName(string value) => _value = value;
 
+    /// <summary>A name known to be normalised already: one that a rule set stored and gives back
+    /// (see DomainTrie.NameOf). Not for text from outside.</summary>
+    internal static DomainName FromNormalised(string value) => new(value);
+
     /// <summary>The normalised name, e.g. "xn--bcher-kva.example".</summary>
     public string Value => _value ?? "";
 

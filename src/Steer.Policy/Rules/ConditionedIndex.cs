@@ -14,19 +14,22 @@ internal sealed class ConditionedIndex
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _namesBySpan;
     private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _domainsBySpan;
 
-    public ConditionedIndex(IReadOnlyList<Rule> rules, IEnumerable<int> conditioned)
+    /// <param name="rules">The rule at an index of the set.</param>
+    /// <param name="conditioned">The indexes of the rules with conditions.</param>
+    public ConditionedIndex(Func<int, Rule> rules, IEnumerable<int> conditioned)
     {
         var groups = new Dictionary<Destination, List<int>>();
         foreach (var index in conditioned)
         {
-            var destination = rules[index].Destination;
+            var destination = rules(index).Destination;
             if (!groups.TryGetValue(destination, out var group))
                 groups.Add(destination, group = []);
             group.Add(index);
         }
+        Destinations = [.. groups.Keys];
         foreach (var (destination, group) in groups)
         {
-            group.Sort((a, b) => RuleConditions.CompareSpecificity(rules[a].Conditions, rules[b].Conditions));
+            group.Sort((a, b) => RuleConditions.CompareSpecificity(rules(a).Conditions, rules(b).Conditions));
             int[] ordered = [.. group];
             switch (destination)
             {
@@ -49,6 +52,9 @@ internal sealed class ConditionedIndex
         _namesBySpan = _names.GetAlternateLookup<ReadOnlySpan<char>>();
         _domainsBySpan = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    /// <summary>Every destination (<see cref="AnyDestination"/> included) that has conditioned rules.</summary>
+    public IReadOnlyList<Destination> Destinations { get; }
 
     /// <summary>The conditioned rules without a destination, in order.</summary>
     public int[] Any { get; } = [];

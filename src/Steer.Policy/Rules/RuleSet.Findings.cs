@@ -23,7 +23,7 @@ public sealed partial class RuleSet
             var rule = _rules[i];
             if (rule.HasConditions)
                 continue;
-            var around = Around(rule.Destination, _nodes[i]);
+            var around = Around(rule.Destination, _rules.NodeOf(i));
             if (around is null)
                 continue;
             var kind = around.Action.Equals(rule.Action) ? FindingKind.Redundant : FindingKind.Overrides;
@@ -42,7 +42,7 @@ public sealed partial class RuleSet
     /// </summary>
     private void ConditionedFindings(ConditionedIndex conditioned, List<RuleFinding> findings)
     {
-        foreach (var destination in _rules.Where(r => r.HasConditions).Select(r => r.Destination).Distinct())
+        foreach (var destination in conditioned.Destinations)
         {
             var level = conditioned.Of(destination);
             for (var a = 0; a < level.Length; a++)

@@ -25,34 +25,29 @@ namespace Steer.Policy.Rules;
 /// </remarks>
 public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 {
-    private readonly Rule[] _rules;
+    // Plain name and suffix rules compact, rebuilt on demand (RuleTable): a million of them fit in
+    // about a sixth of the memory their objects would take.
+    private readonly RuleTable _rules;
     private readonly DomainTrie _names;
     private readonly PrefixTrie _ipv4 = new(AddressBits.IPv4Width);
     private readonly PrefixTrie _ipv6 = new(AddressBits.IPv6Width);
     private readonly Dictionary<Cidr, int> _networkRules = [];
     private readonly List<RuleFinding> _duplicates = [];
-    // Per rule, its trie node (names and domains) so findings need not walk the names again.
-    private readonly int[] _nodes;
     private Rule[]? _canonicalOrder;
     // Null unless some rule has conditions.
     private readonly ConditionedIndex? _conditioned;
 
     public static RuleSet Empty { get; } = Build([]);
 
-    private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts)
+    private RuleSet(IEnumerable<Rule> rules, List<RuleFinding> conflicts, int expectedCount = 0)
     {
+        // Rules may come streamed (a million from the state file are never all objects at once),
+        // so the count is only a hint: the trie and the table grow by pages, without copying.
         if (!rules.TryGetNonEnumeratedCount(out var count))
-        {
-            var all = rules.ToArray();
-            (rules, count) = (all, all.Length);
-        }
+            count = expectedCount;
         // Most names in big lists add one node, some add a parent too: size the edge table for that.
         _names = new DomainTrie(count + count / 4);
-        // Arrays sized once when the count is known: with a million rules, lists grown by
-        // doubling and copied into arrays at the end would be the peak of the daemon's memory.
-        var distinct = new Rule[count];
-        var nodes = new int[count];
-        int kept = 0;
+        var distinct = new RuleTable(_names);
         Dictionary<(Destination, RuleConditions), int>? conditioned = null;
         foreach (var rule in rules)
         {
@@ -65,9 +60,9 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
                 ref var index = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(conditioned, (rule.Destination, rule.Conditions), out var seen);
                 if (!seen)
                 {
-                    index = kept;
-                    distinct[kept] = rule;
-                    nodes[kept++] = DomainTrie.None;
+                    // Kept whole by the table (a ConditionedRule is never stored compact).
+                    index = distinct.Length;
+                    distinct.Add(rule, DomainTrie.None);
                 }
                 else if (distinct[index].Action.Equals(rule.Action))
                     _duplicates.Add(new RuleFinding(FindingKind.Duplicate, rule, distinct[index]));
@@ -78,9 +73,8 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
             ref var slot = ref SlotFor(rule.Destination, out var node);
             if (slot == DomainTrie.None)
             {
-                slot = kept;
-                distinct[kept] = rule;
-                nodes[kept++] = node;
+                slot = distinct.Length;
+                distinct.Add(rule, node);
                 if (rule.Destination is CidrDestination { Network: var network })
                     (network.IsIPv6 ? _ipv6 : _ipv4).Add(network.Bits, network.PrefixLength, network);
             }
@@ -89,24 +83,24 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
             else
                 conflicts.Add(new RuleFinding(FindingKind.Conflict, rule, distinct[slot]));
         }
-        if (kept < distinct.Length)
-        {
-            Array.Resize(ref distinct, kept);
-            Array.Resize(ref nodes, kept);
-        }
         _rules = distinct;
-        _nodes = nodes;
         if (conditioned is not null)
-            _conditioned = new ConditionedIndex(distinct, conditioned.Values);
+            _conditioned = new ConditionedIndex(index => distinct[index], conditioned.Values);
     }
 
     /// <summary>Compiles rules; fails only on conflicts (one destination, two actions).</summary>
     /// <param name="conflicts">Every conflict, each naming both rules; empty on success.</param>
-    public static bool TryBuild(IEnumerable<Rule> rules, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts)
+    public static bool TryBuild(IEnumerable<Rule> rules, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts) =>
+        TryBuild(rules, 0, out ruleSet, out conflicts);
+
+    /// <summary>As <see cref="TryBuild(IEnumerable{Rule}, out RuleSet?, out IReadOnlyList{RuleFinding})"/>,
+    /// for rules streamed from a file: <paramref name="expectedCount"/>, a guess, sizes the name
+    /// index once instead of growing it from nothing.</summary>
+    public static bool TryBuild(IEnumerable<Rule> rules, int expectedCount, [NotNullWhen(true)] out RuleSet? ruleSet, out IReadOnlyList<RuleFinding> conflicts)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var found = new List<RuleFinding>();
-        var built = new RuleSet(rules, found);
+        var built = new RuleSet(rules, found, expectedCount);
         ruleSet = found.Count == 0 ? built : null;
         conflicts = found;
         return ruleSet is not null;
@@ -134,7 +128,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
     {
         var (exact, suffix) = _names.Find(name);
         var index = exact != DomainTrie.None ? exact : suffix;
-        return index == DomainTrie.None ? null : new RuleMatch(_rules[index], index);
+        return index == DomainTrie.None ? null : new RuleMatch(_rules.Shared(index), index);
     }
 
     /// <summary>The rule with the longest <c>cidr:</c> prefix containing the address
@@ -150,6 +144,10 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
 
     /// <summary>True when some rule has port, protocol or source conditions (flow rules: the proxy's only).</summary>
     public bool HasConditions => _conditioned is not null;
+
+    /// <summary>True when some rule matches names (<c>domain:</c> or <c>name:</c>, with conditions or
+    /// not): for the proxy, a flow without a name is then worth sniffing. Walks no rule.</summary>
+    public bool HasNameRules => _names.NodeCount > 1 || (_conditioned?.Destinations.Any(d => d is DomainDestination or NameDestination) ?? false);
 
     /// <summary>
     /// The rule for a flow, with one precedence: the levels of its name (exact, then suffixes from the
@@ -178,16 +176,16 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         if (First(conditioned.Name(name), flow) is { } byExact)
             return byExact;
         if (exact != DomainTrie.None)
-            return new RuleMatch(_rules[exact], exact);
+            return new RuleMatch(_rules.Shared(exact), exact);
         // The plain suffix rule is the deepest one: every longer suffix has conditioned rules only.
-        var plainLength = suffix == DomainTrie.None ? -1 : _rules[suffix].Destination.Value.Length;
+        var plainLength = suffix == DomainTrie.None ? -1 : _rules.Shared(suffix).Destination.Value.Length;
         for (var start = 0; ; )
         {
             var level = name[start..];
             if (First(conditioned.Domain(level), flow) is { } bySuffix)
                 return bySuffix;
             if (level.Length == plainLength)
-                return new RuleMatch(_rules[suffix], suffix);
+                return new RuleMatch(_rules.Shared(suffix), suffix);
             var dot = level.IndexOf('.');
             if (dot < 0)
                 return null;
@@ -219,6 +217,10 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         return null;
     }
 
+    /// <summary>The <c>cidr:</c> rules with their indexes, in no set order: what the socket plane
+    /// writes to the kernel, found without rebuilding every name rule on the way (see RuleTable).</summary>
+    public IEnumerable<RuleMatch> NetworkRules() => _networkRules.Values.Select(index => new RuleMatch(_rules[index], index));
+
     /// <summary>Where the index of the rule for this destination lives; <see cref="DomainTrie.None"/> if free.</summary>
     private ref int SlotFor(Destination destination, out int node)
     {
@@ -241,12 +243,12 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
         }
     }
 
-    public IEnumerator<Rule> GetEnumerator() => ((IEnumerable<Rule>)_rules).GetEnumerator();
+    public IEnumerator<Rule> GetEnumerator() => _rules.All().GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Sorted by kind and value, so that equality and canonical output ignore the written order.</summary>
-    public IReadOnlyList<Rule> CanonicalOrder => _canonicalOrder ??= [.. _rules.Order(CanonicalRuleComparer.Instance)];
+    public IReadOnlyList<Rule> CanonicalOrder => _canonicalOrder ??= [.. _rules.All().Order(CanonicalRuleComparer.Instance)];
 
     public bool Equals(RuleSet? other) =>
         other is not null && (ReferenceEquals(this, other) || (Count == other.Count && CanonicalOrder.SequenceEqual(other.CanonicalOrder)));
@@ -257,7 +259,7 @@ public sealed partial class RuleSet : IReadOnlyList<Rule>, IEquatable<RuleSet>
     {
         // Order-independent: XOR of the rules' hashes.
         var hash = Count;
-        foreach (var rule in _rules)
+        foreach (var rule in _rules.All())
             hash ^= rule.GetHashCode();
         return hash;
     }

@@ -21,7 +21,7 @@ public sealed class OutboundSelector(RuleSet rules, ProxySettings settings, IDef
     public ProxySettings Settings { get; } = settings;
 
     /// <summary>True when some rule matches names, so a flow without a name is worth sniffing.</summary>
-    public bool HasNameRules { get; } = rules.Any(r => r.Destination is DomainDestination or NameDestination);
+    public bool HasNameRules { get; } = rules.HasNameRules;
 
     /// <summary>The resolver's name for an address, when it has one.</summary>
     public string? NameOf(in FlowEndpoint destination)

@@ -178,6 +178,15 @@ public class RuleConditionsTests
     }
 
     [Fact]
+    public void Has_name_rules_counts_conditioned_name_rules_too()
+    {
+        Assert.False(RuleSet.Build([new Rule(new CidrDestination(Cidr.Parse("10.0.0.0/8")), new ViaAction("wg0"))]).HasNameRules);
+        Assert.True(RuleSet.Build([Rule.Create(new DomainDestination(Steer.Policy.Names.DomainName.Parse("a.com")), new ViaAction("wg0"), RuleConditions.Of(PortSet.Single(443)))]).HasNameRules);
+        Assert.True(Rules.HasNameRules);
+        Assert.False(RuleSet.Empty.HasNameRules);
+    }
+
+    [Fact]
     public void Port_sets_merge_and_print_canonically()
     {
         Assert.Null(PortSet.TryParse("443, 80,81-90 ,8000-8999,82", out var ports));

@@ -82,9 +82,11 @@ public class RuleSetPropertyTests
             Assert.All(findings, f => Assert.Equal(f.Kind == FindingKind.Redundant, f.Rule.Action.Equals(f.Other.Action)));
             foreach (var rule in set)
             {
-                var nearest = set.Where(o => !ReferenceEquals(o, rule) && Encloses(o.Destination, rule.Destination))
+                // Equal, not the same object: a set stores plain name rules compact and gives back a
+                // new object each time (RuleTable). In a conflict-free set no two rules are equal.
+                var nearest = set.Where(o => !o.Equals(rule) && Encloses(o.Destination, rule.Destination))
                     .MaxBy(o => Specificity(o.Destination));
-                var reported = findings.SingleOrDefault(f => ReferenceEquals(f.Rule, rule))?.Other;
+                var reported = findings.SingleOrDefault(f => f.Rule.Equals(rule))?.Other;
                 Assert.Equal(nearest, reported);
             }
         }));
