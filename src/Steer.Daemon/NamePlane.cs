@@ -2,6 +2,7 @@ using System.Net;
 using Steer.Linux.Netlink;
 using Rule = Steer.Policy.Rules.Rule;
 using Steer.Linux.SocketPlane;
+using Steer.Dns;
 using Steer.PassiveDns;
 using Steer.Policy.Rules;
 
@@ -35,7 +36,7 @@ public sealed class NamePlane : IDisposable
     private RuleSet _rules;
     private PassiveDnsListener? _listener;
     private long _answers, _written;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, (string Name, DateTime Expires)> _names = new();
+    private readonly AddressNameMap _names = new();
 
     public NamePlane(RuleSet rules, DecisionMap decisions, CidrRuleMap cidrRules, TextWriter log)
     {
@@ -121,16 +122,65 @@ public sealed class NamePlane : IDisposable
 
     /// <summary>Writes the decisions an answer calls for. The rule is matched against every
     /// name of the CNAME chain, the question first; the first name a rule covers decides.
-    /// Returns how many addresses it decided (0: no rule covers the chain).</summary>
+    /// Returns how many addresses it decided (0: no rule covers the chain). Allocates nothing
+    /// once the thread's scratch has grown and the answer's addresses and CNAME targets were
+    /// seen before: names are matched as text in a scratch buffer, addresses go to the kernel
+    /// and to the address → name map as values, and the map keeps the name it already holds.</summary>
+    public int Decide(DnsMessageView answer, DnsName question)
+    {
+        var scratch = DecideScratch.OfThread;
+        var chain = scratch.Chain;
+        chain.Read(answer, question);
+        int count = chain.Addresses.Count;
+        if (count == 0)
+            return 0;
+        var targets = scratch.Targets(count);
+        for (int i = 0; i < count; i++)
+        {
+            var (_, address, ttl) = chain.Addresses[i];
+            targets[i] = new DecisionTarget(address.Bits, address.IsIPv6, ttl);
+        }
+        Span<char> text = stackalloc char[DnsLimits.MaxNameLength];
+        NoteNames(question.TryWritePlainText(text, out int written) ? text[..written] : question.ToString(), targets);
+        RuleMatch? match = null;
+        for (int i = 0; i < chain.Names.Count; i++)
+        {
+            // A name with a byte that needs an escape matches no rule (see MatchName).
+            if (chain.Names[i].TryWritePlainText(text, out written) && (match = Rules.MatchName(text[..written])) is not null)
+                break;
+        }
+        return Write(match, targets);
+    }
+
+    /// <summary><see cref="Decide(DnsMessageView, DnsName)"/> for names as text and addresses as
+    /// objects (passive learning, tests); allocates.</summary>
     public int Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
     {
-        var now = DateTime.UtcNow;
-        foreach (var (address, ttl) in addresses)
-            _names[address] = (chainNames[0], now + TimeSpan.FromSeconds(ttl) + Grace); // as long as its decision lives
+        var targets = new DecisionTarget[addresses.Count];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            var address = DnsAddress.FromIPAddress(addresses[i].Address);
+            targets[i] = new DecisionTarget(address.Bits, address.IsIPv6, addresses[i].Ttl);
+        }
+        NoteNames(chainNames[0], targets);
         RuleMatch? match = null;
         foreach (var name in chainNames)
             if ((match = MatchName(name)) is not null)
                 break;
+        return Write(match, targets);
+    }
+
+    /// <summary>Each address is an answer for <paramref name="name"/> as long as its decision lives.</summary>
+    private void NoteNames(ReadOnlySpan<char> name, ReadOnlySpan<DecisionTarget> targets)
+    {
+        long now = DateTime.UtcNow.Ticks, grace = Grace.Ticks;
+        foreach (var target in targets)
+            _names.Note(target, name, now + target.TtlSeconds * TimeSpan.TicksPerSecond + grace);
+    }
+
+    /// <summary>The decisions of a matched rule into the kernel: one batch per address family.</summary>
+    private int Write(RuleMatch? match, ReadOnlySpan<DecisionTarget> targets)
+    {
         if (match is not { } found || found.Rule.Action is OutboundAction)
             return 0; // no rule, or a proxy outbound: the proxy plane's business
         int ifindex = found.Rule.Action is ViaAction via ? IndexOf(via.Interface) : Refuse;
@@ -144,11 +194,11 @@ public sealed class NamePlane : IDisposable
             NullSyscalls!.RecordSince(start);
             start = System.Diagnostics.Stopwatch.GetTimestamp();
         }
-        _decisions.SetAll(addresses, ifindex, id, Grace); // one system call per address family
+        _decisions.SetAll(targets, ifindex, id, Grace); // one system call per address family
         MapUpdates.RecordSince(start);
         cpu?.Record(TimeSpan.FromTicks((Steer.Resolver.ThreadCpuClock.NowNanoseconds - cpuStart) / 100));
-        Interlocked.Add(ref _written, addresses.Count);
-        return addresses.Count;
+        Interlocked.Add(ref _written, targets.Length);
+        return targets.Length;
     }
 
     private void OnAnswer(DnsAnswerSeen answer)
@@ -164,24 +214,11 @@ public sealed class NamePlane : IDisposable
 
     /// <summary>The name an address was last an answer for, while its TTL lasts (the proxy's domain
     /// rules for intercepted flows); null when none.</summary>
-    public string? NameOf(IPAddress address) =>
-        _names.TryGetValue(address, out var entry) && entry.Item2 > DateTime.UtcNow ? entry.Item1 : null;
+    public string? NameOf(IPAddress address) => _names.NameOf(address);
 
     /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
     /// expired entries are dropped as they are read.</summary>
-    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> AddressNames()
-    {
-        var now = DateTime.UtcNow;
-        var list = new List<(IPAddress, string, TimeSpan)>();
-        foreach (var (address, (name, expires)) in _names)
-        {
-            if (expires <= now)
-                _names.TryRemove(address, out _);
-            else
-                list.Add((address, name, expires - now));
-        }
-        return list;
-    }
+    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> AddressNames() => _names.List();
 
     /// <summary>The interface's index now; a missing interface refuses (fail closed). Cached
     /// per name and dropped on the link's events (<see cref="InterfaceIndexes"/>): no netlink

@@ -65,12 +65,6 @@ public sealed class Resolver : IDisposable
             _ => ResolverRoute.Default,
         };
 
-        public int Decide(DnsMessageView answer, DnsName question)
-        {
-            var chain = DnsAnswerChain.Walk(answer, question);
-            if (chain.Addresses.Count == 0)
-                return 0;
-            return names.Decide([.. chain.Names.Select(n => n.ToString())], [.. chain.Addresses.Select(a => (a.Address.ToIPAddress(), a.Ttl))]);
-        }
+        public int Decide(DnsMessageView answer, DnsName question) => names.Decide(answer, question);
     }
 }

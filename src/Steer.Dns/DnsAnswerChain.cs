@@ -16,7 +16,9 @@ public readonly record struct DnsChainAddress(DnsName Owner, DnsAddress Address,
 /// than <see cref="DnsLimits.MaxChainNames"/> is cut (<see cref="IsCutShort"/>). Names of a cycle never end
 /// the chain, so a looping answer yields no addresses for them.</para>
 /// <para>An instance is meant to be reused: <see cref="Read"/> clears it first, and once its lists have
-/// grown, reading an answer allocates only the names the CNAMEs lead to.</para>
+/// grown, reading an answer allocates only the names the CNAMEs lead to, and not even those when
+/// one of the last <see cref="RecentTargets"/> CNAME targets it read was the same name (the
+/// resolver's steady state: the same names answered again).</para>
 /// </remarks>
 public sealed class DnsAnswerChain
 {
@@ -24,6 +26,13 @@ public sealed class DnsAnswerChain
     private readonly List<DnsChainAddress> _addresses = new(8);
     // Bit i set: _names[i] has no CNAME, so the chain ends there. MaxChainNames (16) fits in the int.
     private int _endsMask;
+
+    /// <summary>How many CNAME targets an instance remembers to reuse their <see cref="DnsName"/>.</summary>
+    public const int RecentTargets = 32;
+
+    // The last CNAME targets read, a ring: a target equal to one of them reuses it, no allocation.
+    private readonly DnsName[] _recent = new DnsName[RecentTargets];
+    private int _recentNext;
 
     /// <summary>The question name first, then each CNAME target in the order reached.</summary>
     public IReadOnlyList<DnsName> Names => _names;
@@ -122,6 +131,18 @@ public sealed class DnsAnswerChain
             IsCutShort = true;
             return;
         }
-        _names.Add(target.ToDnsName());
+        _names.Add(Recent(target));
+    }
+
+    /// <summary>The target as a <see cref="DnsName"/>: one read before if it is remembered, else new.</summary>
+    private DnsName Recent(DnsWireName target)
+    {
+        foreach (var known in _recent)
+            if (!known.IsRoot && target.Matches(known))
+                return known;
+        var name = target.ToDnsName();
+        _recent[_recentNext] = name;
+        _recentNext = (_recentNext + 1) % RecentTargets;
+        return name;
     }
 }

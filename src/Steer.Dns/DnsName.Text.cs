@@ -114,6 +114,33 @@ public readonly partial struct DnsName
         return null;
     }
 
+    /// <summary>The presentation text into <paramref name="destination"/> without allocating, when
+    /// no byte of the name needs an escape (what rule matching takes: a name with an escaped byte
+    /// matches no rule). False when some byte would be escaped or the text does not fit.</summary>
+    public bool TryWritePlainText(Span<char> destination, out int written)
+    {
+        written = 0;
+        var cursor = new LabelCursor(WireBytes, 0);
+        while (cursor.MoveNext(out var label))
+        {
+            if (written > 0)
+            {
+                if (written == destination.Length)
+                    return false;
+                destination[written++] = '.';
+            }
+            if (label.Length > destination.Length - written)
+                return false;
+            foreach (var b in label)
+            {
+                if (b is (byte)'.' or (byte)'\\' or < 0x21 or > 0x7E)
+                    return false;
+                destination[written++] = (char)b;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Presentation text (see type remarks); parses back to an equal name.</summary>
     public override string ToString()
     {

@@ -40,7 +40,10 @@ public sealed class DnsResolver : IDisposable
     /// <summary>What the cached answers count for against <c>dns.cache-size</c>.</summary>
     public long CachedBytes => _cache.Bytes;
 
-    public ResolverStats Stats => ResolverCounters.Sum([.. _workers.Select(w => w.Counters), _tcp.Counters, _shared], _decide);
+    public ResolverStats Stats => ResolverCounters.Sum([.. _workers.Select(w => w.Counters), _tcp.Counters, _shared], _decide) with
+    {
+        CachedAnswers = _cache.Count, CachedBytes = _cache.Bytes, CacheBudgetBytes = _cache.Budget,
+    };
 
     /// <summary>Binds UDP and TCP on <c>settings.Listen</c> and starts serving.</summary>
     /// <exception cref="InvalidOperationException">The address cannot be bound; nothing is left open.</exception>

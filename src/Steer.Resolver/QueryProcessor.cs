@@ -117,13 +117,24 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
     /// <summary>Rewrites a cached answer's decisions with its TTLs as they are now.</summary>
     private void Refresh(CacheEntry entry)
     {
-        var answer = (byte[])entry.Answer!.Clone();
-        uint age = (uint)((Environment.TickCount64 - entry.StoredMs) / 1000);
-        for (int i = 0; i < entry.TtlOffsets.Length; i++)
-            BinaryPrimitives.WriteUInt32BigEndian(answer.AsSpan(entry.TtlOffsets[i]), entry.Ttls[i] > age ? entry.Ttls[i] - age : 0);
-        var view = DnsMessageView.Parse(answer);
-        view.TryGetQuestion(out var question);
-        Decide(view, question.Name.ToDnsName());
+        // A pooled copy: a hot name refreshes every DecisionRefresh, and the copy is only read here.
+        var stored = entry.Answer!;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(stored.Length);
+        try
+        {
+            var answer = rented.AsSpan(0, stored.Length);
+            stored.CopyTo(answer);
+            uint age = (uint)((Environment.TickCount64 - entry.StoredMs) / 1000);
+            for (int i = 0; i < entry.TtlOffsets.Length; i++)
+                BinaryPrimitives.WriteUInt32BigEndian(answer[entry.TtlOffsets[i]..], entry.Ttls[i] > age ? entry.Ttls[i] - age : 0);
+            var view = DnsMessageView.Parse(answer);
+            view.TryGetQuestion(out var question);
+            Decide(view, question.Name.ToDnsName());
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>An upstream's answer to a forwarded query: decide, cache, send. Fail closed: when

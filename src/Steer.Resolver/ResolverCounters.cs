@@ -66,8 +66,11 @@ internal sealed class ResolverCounters
 /// <param name="DecideP99Micros">99th percentile of the same: the latency decide-before-answer adds.</param>
 /// <param name="DecideP999Micros">99.9th percentile of the same.</param>
 /// <param name="DecideLatency">The whole histogram (its buckets let a reader take one phase's percentiles).</param>
+/// <param name="CachedAnswers">Answers (and refusals) in the cache now.</param>
+/// <param name="CachedBytes">What they count for against the budget (dns.cache-size).</param>
+/// <param name="CacheBudgetBytes">dns.cache-size.</param>
 public sealed record ResolverStats(
     long Queries = 0, long CacheHits = 0, long Forwarded = 0, long Refused = 0, long FormatErrors = 0,
     long NotImplemented = 0, long Dropped = 0, long ServFails = 0, long Timeouts = 0, long UpstreamRejected = 0,
     long TcpFallbacks = 0, long Decisions = 0, double DecideP50Micros = 0, double DecideP99Micros = 0,
-    double DecideP999Micros = 0, LatencySummary? DecideLatency = null);
+    double DecideP999Micros = 0, LatencySummary? DecideLatency = null, long CachedAnswers = 0, long CachedBytes = 0, long CacheBudgetBytes = 0);

@@ -29,6 +29,9 @@ public sealed class ResolverTests
         Assert.Equal(2, stats.Queries);
         Assert.Equal(1, stats.CacheHits);
         Assert.Equal(1, stats.Forwarded);
+        Assert.Equal(1, stats.CachedAnswers);
+        Assert.InRange(stats.CachedBytes, Cache.CacheEntry.Overhead + second.Length, Cache.CacheEntry.Overhead + 2 * second.Length);
+        Assert.Equal(Steer.Policy.Configuration.DnsSettings.DefaultCacheSizeBytes, stats.CacheBudgetBytes);
     }
 
     [Fact]

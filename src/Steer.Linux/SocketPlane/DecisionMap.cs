@@ -9,6 +9,11 @@ namespace Steer.Linux.SocketPlane;
 /// <summary>One decision as listed: the address, the interface, the rule, and the time left.</summary>
 public sealed record Decision(IPAddress Address, int InterfaceIndex, uint Rule, TimeSpan? Remaining);
 
+/// <summary>One address of an answer to decide, as a value (no <see cref="IPAddress"/>): IPv4 in the
+/// low 32 bits of <paramref name="Bits"/>, or all 128 bits of IPv6, in host order (as
+/// Steer.Dns.DnsAddress.Bits), with the TTL of its record in seconds.</summary>
+public readonly record struct DecisionTarget(UInt128 Bits, bool IsIPv6, uint TtlSeconds);
+
 /// <summary>
 /// The kernel's decision map: destination address → interface (and rule), until it expires.
 /// The name plane writes it before answering a query, so the application's first connect finds
@@ -83,6 +88,47 @@ public sealed class DecisionMap : IDisposable
                 values6[n6++] = value;
             }
             if (n4 == Chunk || n6 == Chunk || i == decisions.Count - 1)
+            {
+                _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
+                _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
+                n4 = n6 = 0;
+            }
+        }
+    }
+
+    /// <summary><see cref="SetAll(IReadOnlyList{ValueTuple{IPAddress, uint}}, int, uint, TimeSpan)"/> for
+    /// addresses as values: what the resolver decides from an answer's wire bytes, with nothing
+    /// allocated on the way.</summary>
+    public void SetAll(ReadOnlySpan<DecisionTarget> decisions, int interfaceIndex, uint rule, TimeSpan extra)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
+        const int Chunk = 64;
+        Span<uint> keys4 = stackalloc uint[Chunk];
+        Span<SteerDecision6Key> keys6 = stackalloc SteerDecision6Key[Chunk];
+        Span<SteerDecision> values4 = stackalloc SteerDecision[Chunk];
+        Span<SteerDecision> values6 = stackalloc SteerDecision[Chunk];
+        ulong now = BootClock.NowNanoseconds;
+        int n4 = 0, n6 = 0;
+        for (int i = 0; i < decisions.Length; i++)
+        {
+            var target = decisions[i];
+            var value = new SteerDecision
+            {
+                Ifindex = (uint)interfaceIndex,
+                Rule = rule,
+                ExpiresNs = ExpiresAt(now, TimeSpan.FromSeconds(target.TtlSeconds) + extra),
+            };
+            if (TryKeys(target, out uint key4, out var key6))
+            {
+                keys4[n4] = key4;
+                values4[n4++] = value;
+            }
+            else
+            {
+                keys6[n6] = key6;
+                values6[n6++] = value;
+            }
+            if (n4 == Chunk || n6 == Chunk || i == decisions.Length - 1)
             {
                 _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
                 _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
@@ -188,6 +234,25 @@ public sealed class DecisionMap : IDisposable
             key4 = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
             return true;
         }
+        key6 = key;
+        return false;
+    }
+
+    /// <summary>The map keys of a value address, as <see cref="TryKeys(IPAddress, out uint, out SteerDecision6Key)"/>
+    /// (IPv4-mapped IPv6 as IPv4).</summary>
+    private static unsafe bool TryKeys(DecisionTarget target, out uint key4, out SteerDecision6Key key6)
+    {
+        key4 = 0;
+        key6 = default;
+        if (!target.IsIPv6 || target.Bits >> 32 == 0xffff)
+        {
+            Span<byte> bytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, (uint)target.Bits);
+            key4 = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            return true;
+        }
+        SteerDecision6Key key = default;
+        BinaryPrimitives.WriteUInt128BigEndian(new Span<byte>(key.Address, 16), target.Bits);
         key6 = key;
         return false;
     }
