@@ -33,6 +33,14 @@ public class RuleImportTests
     }
 
     [Fact]
+    public void A_list_with_dnsmasq_lines_mixed_in_keeps_its_plain_names()
+    {
+        // The dnsmasq lines switch on dnsmasq reading; the plain names must not be taken for flags.
+        Assert.Equal(["plain.example", "a.com", "other.example"],
+            Domains("plain.example\nserver=/a.com/10.64.0.1\nno-resolv\nother.example # note\n"));
+    }
+
+    [Fact]
     public void Every_bad_line_is_reported_with_file_and_line_and_nothing_is_returned()
     {
         var thrown = Assert.Throws<FormatException>(() => Domains("ok.com\nbad name here\n*.wild.com\n"));

@@ -8,7 +8,8 @@ namespace Steer.Policy.Rules;
 /// <c>nftset=/a.com/4#inet#fw#set</c>, <c>ipset=/a.com/set</c> and <c>address=/a.com/…</c> name
 /// domains between slashes, each one a suffix rule. A file with such lines is read as a dnsmasq
 /// configuration: its other lines (<c>cache-size=1000</c>, <c>no-resolv</c>) carry no domain and
-/// are skipped, so a whole dnsmasq.conf can be imported as it is.
+/// are skipped, so a whole dnsmasq.conf can be imported as it is; a bare line with a dot in it
+/// is still a name, so a list with a few dnsmasq lines mixed in loses none of its names.
 /// </summary>
 public static class RuleImport
 {
@@ -58,7 +59,9 @@ public static class RuleImport
         int equals = content.IndexOf('=');
         if (equals < 0)
         {
-            if (dnsmasq)
+            // dnsmasq flags (no-resolv, bogus-priv) never hold a dot; a name always does (a
+            // one-label name would be a TLD rule, rare enough to need a plain list).
+            if (dnsmasq && !content.Contains('.'))
                 return []; // a dnsmasq flag such as no-resolv
             if (content.ContainsAny(' ', '\t'))
             {
