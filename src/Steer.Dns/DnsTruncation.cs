@@ -15,8 +15,9 @@ public static class DnsTruncation
     /// </summary>
     /// <remarks>
     /// A cut keeps the header, the questions, as many whole records as fit in wire order, and the OPT
-    /// record (so the client still sees EDNS). Keeping a prefix is always valid: compression pointers only
-    /// point backward, so the kept records never refer to dropped ones. TC is set when an answer or
+    /// record (so the client still sees EDNS). Compression pointers point backward, yet the labels they
+    /// lead to may run on past the cut, so every cut is parsed again before it is given out and cut
+    /// shorter if it does not read. TC is set when an answer or
     /// authority record was dropped; losing only additional records does not need it (RFC 2181 §9).
     /// </remarks>
     /// <param name="truncated">True when TC was set: the client should retry over TCP.</param>
@@ -41,9 +42,34 @@ public static class DnsTruncation
         var optTail = hasOpt ? bytes[WireName.SkipValidated(bytes, edns.Offset)..(edns.Offset + edns.Length)] : default;
         var optLength = hasOpt ? 1 + optTail.Length : 0;
         var budget = maxSize - optLength;
-        var end = response.QuestionSectionEnd;
-        if (end > budget)
+        if (response.QuestionSectionEnd > budget)
             return false;
+        // A cut is re-read before it is given out: pointers point backward, but the labels found at
+        // an earlier offset may run on into the dropped bytes. Each retry drops one more record;
+        // a pathological message ends with its questions only.
+        for (var attempt = 0; attempt < MaxCutAttempts; attempt++)
+        {
+            var keepNoRecords = attempt == MaxCutAttempts - 1;
+            if (!TryCut(response, keepNoRecords ? response.QuestionSectionEnd : budget, optTail, hasOpt, destination, out written, out truncated))
+                return false;
+            if (DnsMessageView.TryParse(destination[..written], out _, out _))
+                return true;
+            budget = written - optLength - 1;
+        }
+        written = 0;
+        return false;
+    }
+
+    private const int MaxCutAttempts = 4;
+
+    /// <summary>Header, questions, the whole records that end within <paramref name="budget"/>, then OPT.</summary>
+    private static bool TryCut(DnsMessageView response, int budget, ReadOnlySpan<byte> optTail, bool hasOpt, Span<byte> destination, out int written, out bool truncated)
+    {
+        var bytes = response.Bytes;
+        var optLength = hasOpt ? 1 + optTail.Length : 0;
+        written = 0;
+        truncated = false;
+        var end = response.QuestionSectionEnd;
         Span<int> kept = stackalloc int[3];
         foreach (var record in response.Records)
         {
