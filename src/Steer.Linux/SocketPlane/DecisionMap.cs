@@ -61,39 +61,29 @@ public sealed class DecisionMap : IDisposable
         ArgumentNullException.ThrowIfNull(decisions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
         const int Chunk = 64;
-        Span<uint> keys4 = stackalloc uint[Chunk];
-        Span<SteerDecision6Key> keys6 = stackalloc SteerDecision6Key[Chunk];
-        Span<SteerDecision> values4 = stackalloc SteerDecision[Chunk];
-        Span<SteerDecision> values6 = stackalloc SteerDecision[Chunk];
-        ulong now = BootClock.NowNanoseconds;
-        int n4 = 0, n6 = 0;
-        for (int i = 0; i < decisions.Count; i++)
+        Span<DecisionTarget> targets = stackalloc DecisionTarget[Chunk];
+        for (int first = 0; first < decisions.Count; first += Chunk)
         {
-            var (address, ttl) = decisions[i];
-            ArgumentNullException.ThrowIfNull(address, nameof(decisions));
-            var value = new SteerDecision
+            int n = Math.Min(Chunk, decisions.Count - first);
+            for (int i = 0; i < n; i++)
             {
-                Ifindex = (uint)interfaceIndex,
-                Rule = rule,
-                ExpiresNs = ExpiresAt(now, TimeSpan.FromSeconds(ttl) + extra),
-            };
-            if (TryKeys(address, out uint key4, out var key6))
-            {
-                keys4[n4] = key4;
-                values4[n4++] = value;
+                var (address, ttl) = decisions[first + i];
+                ArgumentNullException.ThrowIfNull(address, nameof(decisions));
+                targets[i] = TargetOf(address, ttl);
             }
-            else
-            {
-                keys6[n6] = key6;
-                values6[n6++] = value;
-            }
-            if (n4 == Chunk || n6 == Chunk || i == decisions.Count - 1)
-            {
-                _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
-                _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
-                n4 = n6 = 0;
-            }
+            SetAll(targets[..n], interfaceIndex, rule, extra);
         }
+    }
+
+    /// <summary>An address as a value (IPv4 as its 32 bits, IPv6 as 128), without allocating.</summary>
+    private static DecisionTarget TargetOf(IPAddress address, uint ttlSeconds)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out int written) || written is not (4 or 16))
+            throw new ArgumentException($"{address} is neither IPv4 nor IPv6", nameof(address));
+        return written == 4
+            ? new DecisionTarget(BinaryPrimitives.ReadUInt32BigEndian(bytes), IsIPv6: false, ttlSeconds)
+            : new DecisionTarget(BinaryPrimitives.ReadUInt128BigEndian(bytes), IsIPv6: true, ttlSeconds);
     }
 
     /// <summary><see cref="SetAll(IReadOnlyList{ValueTuple{IPAddress, uint}}, int, uint, TimeSpan)"/> for
