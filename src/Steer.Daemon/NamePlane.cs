@@ -128,45 +128,34 @@ public sealed class NamePlane : IDisposable
     /// and to the address → name map as values, and the map keeps the name it already holds.</summary>
     public int Decide(DnsMessageView answer, DnsName question)
     {
-        var scratch = DecideScratch.OfThread;
-        var chain = scratch.Chain;
+        var chain = DecideScratch.OfThread.Chain;
         chain.Read(answer, question);
-        int count = chain.Addresses.Count;
+        return Decide(chain.Names, chain.Addresses);
+    }
+
+    /// <summary><see cref="Decide(DnsMessageView, DnsName)"/> for a chain already read: its names,
+    /// the question first, and its addresses (what passive learning sees on the wire).</summary>
+    public int Decide(IReadOnlyList<DnsName> chainNames, IReadOnlyList<DnsChainAddress> addresses)
+    {
+        int count = addresses.Count;
         if (count == 0)
             return 0;
-        var targets = scratch.Targets(count);
+        var targets = DecideScratch.OfThread.Targets(count);
         for (int i = 0; i < count; i++)
         {
-            var (_, address, ttl) = chain.Addresses[i];
+            var (_, address, ttl) = addresses[i];
             targets[i] = new DecisionTarget(address.Bits, address.IsIPv6, ttl);
         }
         Span<char> text = stackalloc char[DnsLimits.MaxNameLength];
+        var question = chainNames[0];
         NoteNames(question.TryWritePlainText(text, out int written) ? text[..written] : question.ToString(), targets);
         RuleMatch? match = null;
-        for (int i = 0; i < chain.Names.Count; i++)
+        for (int i = 0; i < chainNames.Count; i++)
         {
             // A name with a byte that needs an escape matches no rule (see MatchName).
-            if (chain.Names[i].TryWritePlainText(text, out written) && (match = Rules.MatchName(text[..written])) is not null)
+            if (chainNames[i].TryWritePlainText(text, out written) && (match = Rules.MatchName(text[..written])) is not null)
                 break;
         }
-        return Write(match, targets);
-    }
-
-    /// <summary><see cref="Decide(DnsMessageView, DnsName)"/> for names as text and addresses as
-    /// objects (passive learning, tests); allocates.</summary>
-    public int Decide(IReadOnlyList<string> chainNames, IReadOnlyList<(IPAddress Address, uint Ttl)> addresses)
-    {
-        var targets = new DecisionTarget[addresses.Count];
-        for (int i = 0; i < targets.Length; i++)
-        {
-            var address = DnsAddress.FromIPAddress(addresses[i].Address);
-            targets[i] = new DecisionTarget(address.Bits, address.IsIPv6, addresses[i].Ttl);
-        }
-        NoteNames(chainNames[0], targets);
-        RuleMatch? match = null;
-        foreach (var name in chainNames)
-            if ((match = MatchName(name)) is not null)
-                break;
         return Write(match, targets);
     }
 
@@ -204,7 +193,7 @@ public sealed class NamePlane : IDisposable
     private void OnAnswer(DnsAnswerSeen answer)
     {
         Interlocked.Increment(ref _answers);
-        Decide([.. answer.ChainNames.Select(n => n.ToString())], [.. answer.Addresses.Select(a => (a.Address.ToIPAddress(), a.Ttl))]);
+        Decide(answer.ChainNames, answer.Addresses);
     }
 
     /// <summary>The rule for a name as DNS text. A name with an escaped byte (a dot inside a label

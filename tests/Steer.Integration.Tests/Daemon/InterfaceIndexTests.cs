@@ -1,5 +1,6 @@
 using System.Net;
 using Steer.Daemon;
+using Steer.Dns;
 using Steer.Linux.Cgroups;
 using Steer.Linux.Mounts;
 using Steer.Linux.Netlink;
@@ -67,6 +68,8 @@ public sealed class InterfaceIndexTests
         Assert.Equal(0, indexes.Count);
     }
 
+    private static readonly DnsName Www = DnsName.Parse("www.example.test");
+
     [Fact]
     public async Task A_link_deleted_and_re_created_is_refused_then_used_by_its_new_index()
     {
@@ -106,7 +109,7 @@ public sealed class InterfaceIndexTests
             var address = IPAddress.Parse("192.0.2.10");
             int Decided()
             {
-                Assert.Equal(1, names.Decide(["www.example.test"], [(address, 60u)]));
+                Assert.Equal(1, names.Decide([Www], [new DnsChainAddress(Www, DnsAddress.FromIPAddress(address), 60u)]));
                 Assert.True(binding.Decisions.TryGet(address, out var decision));
                 return decision.InterfaceIndex;
             }
