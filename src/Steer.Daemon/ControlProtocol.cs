@@ -47,7 +47,23 @@ public sealed record DaemonStatus(
     IReadOnlyList<PlaneStatus>? Planes = null,
     Steer.Resolver.ResolverStats? ResolverStats = null,
     MapUpdateStats? MapUpdates = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    RuntimeStats? Runtime = null);
+
+/// <summary>The daemon's .NET runtime: collections per generation, the time the GC has held every
+/// thread still (a pause delays every answer in flight), the managed heap and the process's RSS.</summary>
+public sealed record RuntimeStats(int[] Collections, double PauseTotalMs, double LastPauseMs, long HeapBytes, long ResidentBytes)
+{
+    public static RuntimeStats Now()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        double last = 0;
+        foreach (var pause in info.PauseDurations)
+            last += pause.TotalMilliseconds;
+        return new([GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], GC.GetTotalPauseDuration().TotalMilliseconds, last,
+            GC.GetTotalMemory(false), Environment.WorkingSet);
+    }
+}
 
 /// <summary>Kernel decision map updates per answer: how many, and their time (µs); the buckets
 /// (cumulative) let a reader take the percentiles of one phase (bench/resolver);

@@ -159,7 +159,7 @@ public sealed class DaemonHost : IDisposable
         Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
         MapUpdates: _names is null ? null : MapUpdateStats.From(_names.MapUpdates.Summary(), _names.MapUpdatesCpu?.Summary(), _names.NullSyscalls?.Summary()),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))],
-        Warnings: _flowWarning is { } warning ? [warning] : null);
+        Warnings: _flowWarning is { } warning ? [warning] : null, Runtime: RuntimeStats.Now());
 
     /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text
     /// behind each rule id (ids are positions in the rule set in force) and the answered name.</summary>
