@@ -104,6 +104,36 @@ public sealed class DecisionMapTests : IDisposable
     }
 
     [Fact]
+    public void A_full_map_refuses_with_the_setting_to_raise_and_keeps_what_it_holds()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        var small = Path.Combine(SteerMounts.BpfDirectory, $"host-map-test-{Guid.NewGuid():N}");
+        using var own = HostBinding.Attach(cgroup!, new HostBindingOptions(null, 0, Capacity: 1024), small);
+        try
+        {
+            var decisions = own.Decisions;
+            Assert.Equal(1024u, decisions.Capacity);
+            var room = Enumerable.Range(0, 1024).Select(i => (new IPAddress((uint)i + 0x0200000a), 60u)).ToList();
+            decisions.SetAll(room, 1, 1, TimeSpan.Zero);
+            var full = Assert.Throws<DecisionMapFullException>(() => decisions.SetAll([(IPAddress.Parse("192.0.2.1"), 60u)], 1, 1, TimeSpan.Zero));
+            Assert.Contains("dns.max-decisions", full.Message, StringComparison.Ordinal);
+            Assert.Contains("1,024", full.Message, StringComparison.Ordinal);
+            Assert.Throws<DecisionMapFullException>(() => decisions.Set(IPAddress.Parse("192.0.2.1"), 1, 1, null));
+            // What is there stays, can be rewritten, and the other family still has room.
+            decisions.SetAll(room, 2, 2, TimeSpan.Zero);
+            Assert.True(decisions.TryGet(room[0].Item1, out var rewritten));
+            Assert.Equal(2, rewritten.InterfaceIndex);
+            decisions.Set(IPAddress.Parse("2001:db8::1"), 1, 1, null);
+            Assert.Equal(1025, decisions.Count);
+        }
+        finally
+        {
+            HostBinding.RemoveAll(small);
+        }
+    }
+
+    [Fact]
     public void IPv4_mapped_addresses_are_IPv4_decisions()
     {
         var decisions = Decisions;
