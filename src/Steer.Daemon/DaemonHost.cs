@@ -94,7 +94,8 @@ public sealed class DaemonHost : IDisposable
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
             }.AsDisposable();
             // Expired decisions are already ignored by the programs; sweeping gives their room
-            // back and keeps `steer decision` honest, at least as often as the grace period.
+            // back and keeps `steer decision` honest, at least as often as the grace period; the
+            // address → name map is swept with them, or it would keep every address ever answered.
             var sweepEvery = TimeSpan.FromSeconds(Math.Clamp(_names.Grace.TotalSeconds, 1, 30));
             using var sweeper = new Timer(_ => Sweep(), null, sweepEvery, sweepEvery);
             _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
@@ -153,6 +154,7 @@ public sealed class DaemonHost : IDisposable
     {
         try { _host?.Decisions.Sweep(); }
         catch (Exception e) when (e is Steer.Linux.Native.LinuxException or ObjectDisposedException) { _log.WriteLine($"steer: sweep: {e.Message}"); }
+        _names?.SweepAddressNames(); // the address → name map expires with the decisions
     }
 
     private DaemonStatus Status() => new(
