@@ -17,12 +17,19 @@ internal static class DaemonReload
         };
     }
 
-    /// <summary>Writes the running daemon's warnings to stderr (rules with conditions and no
-    /// proxy to honour them); nothing when no daemon runs — `steer start` says it then.</summary>
+    /// <summary>After a rule with conditions was stored: the running daemon's warnings on stderr
+    /// (such rules and no proxy to honour them); with no daemon, a note saying what such a rule
+    /// needs, since which steer.yaml the next `steer start` reads is not known yet (it warns then).</summary>
     public static void PrintWarnings()
     {
-        var status = ControlClient.TrySend(DaemonPaths.FromEnvironment(), new ControlRequest("status"), TimeSpan.FromSeconds(10))?.Status;
-        foreach (var warning in status?.Warnings ?? [])
+        var response = ControlClient.TrySend(DaemonPaths.FromEnvironment(), new ControlRequest("status"), TimeSpan.FromSeconds(10));
+        if (response is null)
+        {
+            Console.Error.WriteLine("steer: note: no daemon runs; a rule with port, protocol or source conditions applies to proxied flows only: " +
+                                    "start the daemon with a steer.yaml that has a proxy: section (docs/rules.md)");
+            return;
+        }
+        foreach (var warning in response.Status?.Warnings ?? [])
             Console.Error.WriteLine($"steer: warning: {warning}");
     }
 }

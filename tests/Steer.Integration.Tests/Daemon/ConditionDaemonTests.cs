@@ -146,8 +146,10 @@ public sealed class ConditionDaemonTests : IAsyncLifetime
         if (Steer.Lab.Lab.SkipReason is { } reason)
             Assert.Skip(reason);
         await Config(Uplinks);
-        // No daemon yet: the rule is stored; `steer start` is where it is said.
-        (await SteerCli("rule", "add", "10.99.0.1/32", "wan1", "--port", "7001")).EnsureSuccess();
+        // No daemon yet: the rule is stored with a note of what it needs; `steer start` warns.
+        var stored = (await SteerCli("rule", "add", "10.99.0.1/32", "wan1", "--port", "7001")).EnsureSuccess();
+        Assert.Contains("no daemon runs; a rule with port, protocol or source conditions applies to proxied flows only", stored.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("note", (await SteerCli("rule", "add", "10.97.0.0/16", "wan1")).EnsureSuccess().Stderr, StringComparison.Ordinal);
 
         var started = (await Start()).EnsureSuccess();
         Assert.Contains(NoProxyWarning, started.Stderr, StringComparison.Ordinal);
