@@ -87,7 +87,10 @@ internal sealed class Forwarder : IDisposable
             return group;
         if (groups.Untagged is null)
             return null;
-        return _untaggedVia.GetOrAdd(device, d => new UpstreamGroup(d, [.. groups.Untagged.Servers.Select(s => new UpstreamServer(s.Endpoint, d, this, _options))]));
+        // Static, with its state passed in: a capturing lambda would allocate a closure on every call.
+        return _untaggedVia.GetOrAdd(device, static (d, state) =>
+            new UpstreamGroup(d, [.. state.Untagged.Servers.Select(s => new UpstreamServer(s.Endpoint, d, state.Forwarder, state.Forwarder._options))]),
+            (Untagged: groups.Untagged, Forwarder: this));
     }
 
     /// <summary>Starts a query on its first attempt.</summary>
