@@ -36,10 +36,14 @@
 
 const volatile struct steer_host_config config = {};
 
+/* The decision maps are preallocated (no BPF_F_NO_PREALLOC): an update takes an element from a
+ * per-CPU free list. Without preallocation one update in about fifty refills the allocator's cache
+ * in bulk, and that one update took 30-45 us instead of 2-5 (p99, measured with the resolver's
+ * pace of updates): time that an answer waits for. The cost is memory for every entry up front
+ * (about 72 bytes for IPv4 and 80 for IPv6 per entry, plus the buckets), sized by dns.max-decisions. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* set by the loader */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct steer_decision);
 } steer_decisions4 SEC(".maps");
@@ -47,7 +51,6 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* set by the loader */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct steer_decision6_key);
 	__type(value, struct steer_decision);
 } steer_decisions6 SEC(".maps");

@@ -20,8 +20,9 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
     private readonly Dictionary<double, long> _mapUpdateCpu = [];
     private readonly Dictionary<double, long> _nullSyscall = [];
     private readonly Dictionary<double, long> _decideStep = [];
-    private readonly List<double> _ruled = [], _plain = [];
+    private readonly List<double> _ruled = [], _plain = [], _upstream = [];
     private readonly List<(double Ruled, double Plain)> _roundP99 = [];
+    private readonly GcDuring _gcRuled = new(), _gcPlain = new();
 
     /// <summary>A baseline p99 above this (20× the goal) hides a 50 µs difference in noise.</summary>
     private const double NoiseLimitMicros = 1000;
@@ -39,7 +40,7 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         int next = 0;
         void Write(string tag, string prefix, int count)
         {
-            foreach (var (domain, net) in new[] { ("wr.test", 64), ("nw.test", 128) })
+            foreach (var (domain, net) in new[] { ("wr.test", 64), ("nw.test", 128), ("up.test", 192) })
             {
                 using var queries = new StreamWriter(File($"{tag}-{domain}"));
                 for (int i = 0; i < count; i++)
@@ -66,19 +67,25 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         // Warm-up, not counted: JIT and tiering of the decide path, the upstream sockets.
         Measure(File("warm-wr.test"), 1);
         Measure(File("warm-nw.test"), 1);
+        Measure(File("warm-up.test"), 1, lab.UpstreamPort);
         for (int round = 0; round < options.Rounds; round++)
         {
             // Fresh names every round; the label lengths match ("wr" and "nw"), so both
             // variants send and receive the same bytes.
             var ruled = File($"round{round}-wr.test");
             var plain = File($"round{round}-nw.test");
+            // The control: the same rate straight at the upstream, which Steer forwards to — the
+            // floor this machine puts under the end-to-end figures.
+            _upstream.AddRange(Measure(File($"round{round}-up.test"), port: lab.UpstreamPort));
             double ruledP99 = double.NaN, plainP99 = double.NaN;
             foreach (bool withRules in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
                 if (withRules)
                 {
                     var before = Snapshot();
+                    var gc = GcDuring.Start(lab);
                     var latencies = Measure(ruled);
+                    _gcRuled.Add(gc, lab);
                     var after = Snapshot();
                     Accumulate(_mapUpdate, before.Map, after.Map);
                     Accumulate(_mapUpdateCpu, before.MapCpu, after.MapCpu);
@@ -89,7 +96,9 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
                 }
                 else
                 {
+                    var gc = GcDuring.Start(lab);
                     var latencies = Measure(plain);
+                    _gcPlain.Add(gc, lab);
                     _plain.AddRange(latencies);
                     plainP99 = Statistics.Percentile(latencies, 0.99);
                 }
@@ -110,8 +119,12 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         PrintHistogram("  control: a null system call just before", _nullSyscall);
         PrintHistogram("whole decide step (chain, rule, map, rdns)", _decideStep);
         Console.WriteLine($"{"end to end (dnsperf), µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
+        PrintLatencies("the upstream alone (control)", _upstream);
         PrintLatencies("without rules (no map writes)", _plain);
         PrintLatencies("with rules (map writes)", _ruled);
+        Console.WriteLine($"the daemon's GC during the rounds: without rules {_gcPlain}; with rules {_gcRuled}");
+        if (Damon.Describe() is { } damon)
+            Console.WriteLine($"this machine: {damon}");
         if (_ruled.Count == 0 || _plain.Count == 0)
             return;
         double added = Statistics.Percentile(_ruled, 0.99) - Statistics.Percentile(_plain, 0.99);
@@ -125,18 +138,19 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
         // differences are noise of either sign.
         double baselineP99 = Statistics.Percentile(_plain, 0.99);
         string endToEnd = baselineP99 > NoiseLimitMicros
-            ? $"not measurable here (the baseline p99 is {baselineP99:0} µs: scheduling, not the resolver)"
+            ? $"not measurable here (the baseline's own p99 is {baselineP99:0} µs, the upstream alone {Statistics.Percentile(_upstream, 0.99):0} µs: " +
+              "see the GC and machine lines above)"
             : $"{addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}";
         double cpuP99 = Percentile(_mapUpdateCpu, 0.99);
         Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs wall {(mapP99 < 50 ? "PASS" : "FAIL")}, " +
                           $"{cpuP99:0} µs own CPU {(cpuP99 < 50 ? "PASS" : "FAIL")}; end to end {endToEnd}");
     }
 
-    private IReadOnlyList<double> Measure(string file, int? seconds = null)
+    private IReadOnlyList<double> Measure(string file, int? seconds = null, int? port = null)
     {
         try
         {
-            return Dnsperf.Run(lab.SteerPort, file, options, seconds ?? options.DecideSeconds, maxQps: options.DecideQps, once: true).LatenciesMicros;
+            return Dnsperf.Run(port ?? lab.SteerPort, file, options, seconds ?? options.DecideSeconds, maxQps: options.DecideQps, once: true).LatenciesMicros;
         }
         catch (InvalidOperationException e)
         {

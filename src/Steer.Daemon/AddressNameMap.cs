@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using Steer.Dns;
 using Steer.Linux.SocketPlane;
@@ -8,83 +7,106 @@ namespace Steer.Daemon;
 
 /// <summary>
 /// Address → the name it was last an answer for, until its decision expires (`steer rdns`, the
-/// proxy's domain rules for intercepted flows, `steer decisions`). Written before every answer the
-/// resolver sends, so noting an address again allocates nothing: the key is the address as a
-/// value, an entry whose name is unchanged only has its expiry moved, and a changed or new entry
-/// takes its name from a table of names already seen (looked up by the span, not a new string).
+/// proxy's domain rules for intercepted flows, `steer decisions`). Written before every answer
+/// the resolver sends, ruled or not, so its entries are structs in one array
+/// (<see cref="AddressNameTable"/>), not objects: an object per address (a dictionary node, an
+/// entry) lives as long as the answer's TTL, so every one the resolver made on its cold path was
+/// promoted out of gen0 and copied twice by the GC, and those copies were the pauses that held
+/// answers in flight. What an answer costs now is at most one string (its name, shared by all
+/// its addresses, and only if one of them holds another name) and, rarely, a bigger array.
+/// Noting an address that already holds the name allocates nothing: only its expiry moves.
+/// Expired entries are removed by <see cref="Sweep"/> (the daemon's sweep timer), so the map
+/// holds what is live and no more.
 /// </summary>
 internal sealed class AddressNameMap
 {
-    /// <summary>Names kept for sharing before the table starts over (it only saves strings).</summary>
-    private const int MaxShared = 65_536;
+    /// <summary>Slots a sweep looks at per lock taken: tens of microseconds, so the resolver's
+    /// writes wait no longer than that however big the table.</summary>
+    private const int SweepSlotsPerLock = 4096;
 
-    private readonly record struct Key(UInt128 Bits, bool IsIPv6);
+    private readonly Lock _gate = new();
+    private readonly AddressNameTable _table = new();
 
-    /// <summary>Mutable in place: a ConcurrentDictionary value that is a struct of two fields would
-    /// be replaced by a new node on every write.</summary>
-    private sealed class Entry(string name, long expiresTicks)
+    /// <summary>Entries held, expired ones not yet swept included.</summary>
+    public int Count
     {
-        public readonly string Name = name;
-        public long ExpiresTicks = expiresTicks;
-    }
-
-    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
-    private readonly ConcurrentDictionary<string, string> _shared = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _sharedBySpan;
-    private int _sharedCount;
-
-    public AddressNameMap() => _sharedBySpan = _shared.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>The address was an answer for <paramref name="name"/> until <paramref name="expiresTicks"/> (UTC ticks).</summary>
-    public void Note(in DecisionTarget address, ReadOnlySpan<char> name, long expiresTicks)
-    {
-        var key = new Key(address.Bits, address.IsIPv6);
-        if (_entries.TryGetValue(key, out var entry) && name.SequenceEqual(entry.Name))
+        get
         {
-            Volatile.Write(ref entry.ExpiresTicks, expiresTicks);
-            return;
+            lock (_gate)
+                return _table.Count;
         }
-        _entries[key] = new Entry(Share(name), expiresTicks);
     }
 
-    public string? NameOf(IPAddress address)
+    /// <summary>Each of an answer's addresses was an answer for <paramref name="name"/> until its
+    /// TTL plus <paramref name="graceTicks"/> from <paramref name="nowTicks"/> (UTC ticks). The
+    /// name becomes a string once for the whole answer, and not at all when every address already
+    /// holds it (or when one does and can lend its string to the others).</summary>
+    public void Note(ReadOnlySpan<char> name, ReadOnlySpan<DecisionTarget> addresses, long nowTicks, long graceTicks)
+    {
+        lock (_gate)
+        {
+            string? text = null;
+            bool renamed = false;
+            foreach (var address in addresses)
+            {
+                if (_table.TryRefresh(KeyOf(address), name, ExpiryOf(address, nowTicks, graceTicks), out var held))
+                    text ??= held;
+                else
+                    renamed = true;
+            }
+            if (!renamed)
+                return;
+            text ??= name.ToString();
+            foreach (var address in addresses)
+                _table.Set(KeyOf(address), text, ExpiryOf(address, nowTicks, graceTicks));
+        }
+    }
+
+    /// <summary>The name the address was last an answer for, or null when none or expired.</summary>
+    public string? NameOf(IPAddress address) => NameOf(address, DateTime.UtcNow.Ticks);
+
+    public string? NameOf(IPAddress address, long nowTicks)
     {
         var value = DnsAddress.FromIPAddress(address);
-        return _entries.TryGetValue(new Key(value.Bits, value.IsIPv6), out var entry) && Volatile.Read(ref entry.ExpiresTicks) > DateTime.UtcNow.Ticks
-            ? entry.Name
-            : null;
+        lock (_gate)
+            return _table.TryGet(new AddressNameTable.Key(value.Bits, value.IsIPv6), out var name, out long expires) && expires > nowTicks ? name : null;
     }
 
-    /// <summary>Every live entry with its time left; expired ones are dropped as they are read.</summary>
-    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> List()
+    /// <summary>Every live entry with its time left.</summary>
+    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> List() => List(DateTime.UtcNow.Ticks);
+
+    public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> List(long nowTicks)
     {
-        long now = DateTime.UtcNow.Ticks;
-        var list = new List<(IPAddress, string, TimeSpan)>();
-        foreach (var (key, entry) in _entries)
-        {
-            long expires = Volatile.Read(ref entry.ExpiresTicks);
-            if (expires <= now)
-                _entries.TryRemove(new KeyValuePair<Key, Entry>(key, entry)); // not one noted meanwhile
-            else
-                list.Add((ToIPAddress(key), entry.Name, TimeSpan.FromTicks(expires - now)));
-        }
-        return list;
+        var live = new List<(AddressNameTable.Key Key, string Name, long ExpiresTicks)>();
+        lock (_gate)
+            _table.AddLiveTo(live, nowTicks);
+        return [.. live.Select(e => (ToIPAddress(e.Key), e.Name, TimeSpan.FromTicks(e.ExpiresTicks - nowTicks)))];
     }
 
-    private string Share(ReadOnlySpan<char> name)
+    /// <summary>Removes the entries expired at <paramref name="nowTicks"/>, a range of slots per
+    /// lock taken; entries noted meanwhile are either seen or left for the next sweep.</summary>
+    public void Sweep(long nowTicks)
     {
-        if (_sharedBySpan.TryGetValue(name, out var known))
-            return known;
-        if (Interlocked.Increment(ref _sharedCount) > MaxShared)
+        for (int next = 0; ;)
         {
-            _shared.Clear();
-            Volatile.Write(ref _sharedCount, 1);
+            lock (_gate)
+            {
+                if (next >= _table.Capacity)
+                {
+                    _table.TrimIfSparse();
+                    return;
+                }
+                next = _table.SweepFrom(next, SweepSlotsPerLock, nowTicks);
+            }
         }
-        var text = name.ToString();
-        return _shared.GetOrAdd(text, text);
     }
 
-    private static IPAddress ToIPAddress(Key key)
+    private static AddressNameTable.Key KeyOf(in DecisionTarget address) => new(address.Bits, address.IsIPv6);
+
+    private static long ExpiryOf(in DecisionTarget address, long nowTicks, long graceTicks) =>
+        nowTicks + address.TtlSeconds * TimeSpan.TicksPerSecond + graceTicks;
+
+    private static IPAddress ToIPAddress(AddressNameTable.Key key)
     {
         Span<byte> bytes = stackalloc byte[16];
         if (!key.IsIPv6)

@@ -48,7 +48,8 @@ public sealed record DaemonStatus(
     Steer.Resolver.ResolverStats? ResolverStats = null,
     MapUpdateStats? MapUpdates = null,
     IReadOnlyList<string>? Warnings = null,
-    RuntimeStats? Runtime = null);
+    RuntimeStats? Runtime = null,
+    uint DecisionCapacity = 0);
 
 /// <summary>The daemon's .NET runtime: collections per generation, the time the GC has held every
 /// thread still (a pause delays every answer in flight), the managed heap and the process's RSS.</summary>

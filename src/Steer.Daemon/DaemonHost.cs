@@ -60,7 +60,7 @@ public sealed class DaemonHost : IDisposable
         _flowWarning = FlowRulesWarning();
         if (_flowWarning is not null)
             _log.WriteLine($"steer: warning: {_flowWarning}");
-        var dns = _options.Dns ?? _config.Dns;
+        var dns = DnsInForce(_config.Dns);
 
         var cgroupRoot = SteerMounts.CgroupRoot();
         var own = Cgroup.Create(Path.Combine(cgroupRoot, "steer"));
@@ -68,9 +68,13 @@ public sealed class DaemonHost : IDisposable
         var target = _options.CgroupPath is { } given ? Cgroup.Find(given) : new Cgroup(cgroupRoot);
         _attachedTo = target.Path;
         SteerMounts.BpfRoot();
+        uint maxDecisions = (uint)(dns?.MaxDecisions ?? DnsSettings.DefaultMaxDecisions);
         _host = HostBinding.IsPinned(_paths.HostPins)
             ? HostBinding.Adopt(_paths.HostPins)
-            : HostBinding.Attach(target, new HostBindingOptions(own, OwnCgroupLevel: 1), _paths.HostPins);
+            : HostBinding.Attach(target, new HostBindingOptions(own, OwnCgroupLevel: 1, Capacity: maxDecisions), _paths.HostPins);
+        if (_host.Decisions.Capacity != maxDecisions)
+            _log.WriteLine($"steer: the adopted decision maps hold {_host.Decisions.Capacity:N0} decisions per family, not dns.max-decisions {maxDecisions:N0}: " +
+                           "the kernel's maps keep their size; `steer stop` and `steer start` to change it");
         try
         {
             _names = new NamePlane(rules, _host.Decisions, _host.CidrRules, _log);
@@ -90,7 +94,8 @@ public sealed class DaemonHost : IDisposable
                 PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; Reload(); }),
             }.AsDisposable();
             // Expired decisions are already ignored by the programs; sweeping gives their room
-            // back and keeps `steer decision` honest, at least as often as the grace period.
+            // back and keeps `steer decision` honest, at least as often as the grace period; the
+            // address → name map is swept with them, or it would keep every address ever answered.
             var sweepEvery = TimeSpan.FromSeconds(Math.Clamp(_names.Grace.TotalSeconds, 1, 30));
             using var sweeper = new Timer(_ => Sweep(), null, sweepEvery, sweepEvery);
             _log.WriteLine($"steer: daemon {Environment.ProcessId} up: {rules.Count} rules, host plane on {_attachedTo}, control socket {_paths.Socket}");
@@ -149,17 +154,19 @@ public sealed class DaemonHost : IDisposable
     {
         try { _host?.Decisions.Sweep(); }
         catch (Exception e) when (e is Steer.Linux.Native.LinuxException or ObjectDisposedException) { _log.WriteLine($"steer: sweep: {e.Message}"); }
+        _names?.SweepAddressNames(); // the address → name map expires with the decisions
     }
 
     private DaemonStatus Status() => new(
         Running: true, Pid: Environment.ProcessId, UptimeSeconds: (DateTime.UtcNow - _started).TotalSeconds,
         Config: _options.ConfigPath, AttachedTo: _attachedTo, Rules: _names?.Rules.Count ?? 0,
-        Decisions: _host?.Decisions.Snapshot().Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
+        Decisions: _host?.Decisions.Count ?? 0, AnswersSeen: _names?.AnswersSeen ?? 0,
         DecisionsWritten: _names?.DecisionsWritten ?? 0, Resolver: _resolver?.Listening.ToString(),
         Queries: _resolver?.Queries ?? 0, CacheHits: _resolver?.CacheHits ?? 0, ResolverStats: _resolver?.Stats,
         MapUpdates: _names is null ? null : MapUpdateStats.From(_names.MapUpdates.Summary(), _names.MapUpdatesCpu?.Summary(), _names.NullSyscalls?.Summary()),
         Planes: _planes is null ? null : [.. _planes.Planes.Select(p => new PlaneStatus(p.Name, p.Summary))],
-        Warnings: _flowWarning is { } warning ? [warning] : null, Runtime: RuntimeStats.Now());
+        Warnings: _flowWarning is { } warning ? [warning] : null, Runtime: RuntimeStats.Now(),
+        DecisionCapacity: _host?.Decisions.Capacity ?? 0);
 
     /// <summary>The kernel's decisions joined with what only the daemon knows: the rule text
     /// behind each rule id (ids are positions in the rule set in force) and the answered name.</summary>
@@ -250,8 +257,8 @@ public sealed class DaemonHost : IDisposable
         {
             var rules = RuleSources.Load(path, _paths.RuleFile);
             var next = LoadConfig(path).WithRules(rules);
-            var oldDns = _options.Dns ?? _config.Dns;
-            var newDns = _options.Dns ?? next.Dns;
+            var oldDns = DnsInForce(_config.Dns);
+            var newDns = DnsInForce(next.Dns);
             var dnsNote = ApplyDns(oldDns, newDns); // first: it can fail (address in use) and is undone below
             try
             {
@@ -274,6 +281,16 @@ public sealed class DaemonHost : IDisposable
         }
     }
 
+    /// <summary>The dns: settings in force: steer.yaml's, with --dns-listen/--upstream (when the
+    /// daemon was started with them) in place of its listen address and upstreams; the settings
+    /// that have no flag (grace, cache-size, max-decisions) stay the file's.</summary>
+    private DnsSettings? DnsInForce(DnsSettings? file) => (_options.Dns, file) switch
+    {
+        (null, _) => file,
+        ({ } flags, null) => flags,
+        ({ } flags, { } f) => flags with { GraceSeconds = f.GraceSeconds, CacheSizeBytes = f.CacheSizeBytes, MaxDecisions = f.MaxDecisions },
+    };
+
     /// <summary>A changed dns: section takes effect in place: new upstreams are swapped in, a new
     /// listen address is bound before the old one is closed, a resolver starts or stops. Throws
     /// InvalidOperationException, changing nothing, when the new address cannot be bound.</summary>
@@ -281,20 +298,23 @@ public sealed class DaemonHost : IDisposable
     {
         if (from == to)
             return "";
+        string sizeNote = (from?.MaxDecisions ?? DnsSettings.DefaultMaxDecisions) != (to?.MaxDecisions ?? DnsSettings.DefaultMaxDecisions)
+            ? $"; dns.max-decisions takes effect at the next `steer start` (the kernel's maps keep their size, {_host!.Decisions.Capacity:N0})"
+            : "";
         _names!.Grace = TimeSpan.FromSeconds(to?.GraceSeconds ?? DnsSettings.DefaultGraceSeconds);
         if (to is null)
         {
             _resolver?.Dispose();
             _resolver = null;
-            return "; the resolver is stopped";
+            return "; the resolver is stopped" + sizeNote;
         }
         if (_resolver is null)
         {
             _resolver = Resolver.Start(to, _names!, _log);
-            return $"; the resolver listens on {_resolver.Listening}";
+            return $"; the resolver listens on {_resolver.Listening}" + sizeNote;
         }
         _resolver.Reconfigure(to);
-        return $"; the resolver now listens on {_resolver.Listening} with {to.Upstreams.Count} upstreams";
+        return $"; the resolver now listens on {_resolver.Listening} with {to.Upstreams.Count} upstreams" + sizeNote;
     }
 
     private ControlResponse StopResponse()

@@ -159,13 +159,10 @@ public sealed class NamePlane : IDisposable
         return Write(match, targets);
     }
 
-    /// <summary>Each address is an answer for <paramref name="name"/> as long as its decision lives.</summary>
-    private void NoteNames(ReadOnlySpan<char> name, ReadOnlySpan<DecisionTarget> targets)
-    {
-        long now = DateTime.UtcNow.Ticks, grace = Grace.Ticks;
-        foreach (var target in targets)
-            _names.Note(target, name, now + target.TtlSeconds * TimeSpan.TicksPerSecond + grace);
-    }
+    /// <summary>Each address is an answer for <paramref name="name"/> as long as its decision
+    /// lives: one call per answer, so the name becomes at most one string however many addresses.</summary>
+    private void NoteNames(ReadOnlySpan<char> name, ReadOnlySpan<DecisionTarget> targets) =>
+        _names.Note(name, targets, DateTime.UtcNow.Ticks, Grace.Ticks);
 
     /// <summary>The decisions of a matched rule into the kernel: one batch per address family.</summary>
     private int Write(RuleMatch? match, ReadOnlySpan<DecisionTarget> targets)
@@ -205,9 +202,13 @@ public sealed class NamePlane : IDisposable
     /// rules for intercepted flows); null when none.</summary>
     public string? NameOf(IPAddress address) => _names.NameOf(address);
 
-    /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left;
-    /// expired entries are dropped as they are read.</summary>
+    /// <summary>`steer rdns`: the name each address was last an answer for, and its TTL left
+    /// (expired entries are not listed).</summary>
     public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> AddressNames() => _names.List();
+
+    /// <summary>Forgets the addresses whose decisions have expired (the daemon's sweep timer):
+    /// without it the map would grow with every address ever answered.</summary>
+    public void SweepAddressNames() => _names.Sweep(DateTime.UtcNow.Ticks);
 
     /// <summary>The interface's index now; a missing interface refuses (fail closed). Cached
     /// per name and dropped on the link's events (<see cref="InterfaceIndexes"/>): no netlink

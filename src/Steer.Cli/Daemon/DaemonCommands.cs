@@ -171,7 +171,7 @@ internal static class DaemonCommands
             Console.WriteLine($"attached  host-wide socket programs on {running.AttachedTo}");
             Console.WriteLine($"rules     {running.Rules}");
             Console.WriteLine($"resolver  {(running.Resolver is { } at ? $"{at} (UDP and TCP), {running.Queries} queries" : "not running (--dns-listen, or dns: in steer.yaml)")}");
-            Console.WriteLine($"decisions {running.Decisions} in the kernel ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
+            Console.WriteLine($"decisions {running.Decisions} in the kernel, room for {running.DecisionCapacity:N0} per address family ({running.DecisionsWritten} written from {running.AnswersSeen} DNS answers seen)");
             foreach (var plane in running.Planes ?? [])
                 Console.WriteLine($"{plane.Name,-9} {plane.Summary}");
             foreach (var warning in running.Warnings ?? [])

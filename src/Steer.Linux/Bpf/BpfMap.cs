@@ -67,6 +67,20 @@ public sealed unsafe partial class BpfMap : IDisposable
         return true;
     }
 
+    /// <summary>How many entries the kernel made room for (max_entries): a pinned map keeps the
+    /// size it was created with.</summary>
+    public uint MaxEntries
+    {
+        get
+        {
+            LibBpf.MapInfoHead info = default;
+            uint length = (uint)sizeof(LibBpf.MapInfoHead);
+            if (LibBpf.bpf_obj_get_info_by_fd(Fd, &info, &length) < 0)
+                throw new LinuxException($"read the info of map {Name}", Errno.Last);
+            return info.MaxEntries;
+        }
+    }
+
     /// <summary>Pins the map at <paramref name="path"/> so it outlives this process.</summary>
     public void Pin(string path)
     {

@@ -70,6 +70,22 @@ internal static unsafe partial class LibBpf
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int bpf_obj_get(string path);
 
+    /// <summary>The head of the kernel's struct bpf_map_info (uapi/linux/bpf.h); the kernel fills
+    /// as much as the length given, so the fields not needed are left out.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct MapInfoHead
+    {
+        public uint Type;
+        public uint Id;
+        public uint KeySize;
+        public uint ValueSize;
+        public uint MaxEntries;
+        public uint MapFlags;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static partial int bpf_obj_get_info_by_fd(int fd, void* info, uint* infoLength);
+
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int bpf_map_update_elem(int fd, void* key, void* value, ulong flags);
 

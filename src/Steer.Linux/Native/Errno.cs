@@ -5,7 +5,7 @@ namespace Steer.Linux.Native;
 /// <summary>errno values Steer reacts to, and the text the C library gives them.</summary>
 public static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11,
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, E2BIG = 7, EBADF = 9, EAGAIN = 11,
         ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28,
         ENOSYS = 38, ENOTSUP = 95, EOPNOTSUPP = 95, ENETDOWN = 100, ENETUNREACH = 101, ENOBUFS = 105;
 

@@ -34,7 +34,7 @@ public sealed class DecisionMap : IDisposable
     /// for <paramref name="ttl"/> (null: until removed; zero or less: already expired).
     /// IPv4-mapped IPv6 is stored as IPv4, since that is what leaves on the wire. One map update
     /// and no allocation: the resolver calls this before every answer it sends. Throws
-    /// <see cref="LinuxException"/> when the kernel refuses, E2BIG when the map is full.</summary>
+    /// <see cref="LinuxException"/> when the kernel refuses, <see cref="DecisionMapFullException"/> when the map is full.</summary>
     public void Set(IPAddress address, int interfaceIndex, uint rule, TimeSpan? ttl)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -45,11 +45,22 @@ public sealed class DecisionMap : IDisposable
             Rule = rule,
             ExpiresNs = ttl is { } t ? ExpiresAt(BootClock.NowNanoseconds, t) : 0,
         };
-        if (TryKeys(address, out uint key4, out var key6))
-            _ipv4.Update(key4, value);
-        else
-            _ipv6.Update(key6, value);
+        try
+        {
+            if (TryKeys(address, out uint key4, out var key6))
+                _ipv4.Update(key4, value);
+            else
+                _ipv6.Update(key6, value);
+        }
+        catch (LinuxException e) when (e.Errno == Errno.E2BIG)
+        {
+            throw new DecisionMapFullException(Capacity, e);
+        }
     }
+
+    /// <summary>How many decisions each address family's map has room for (dns.max-decisions when
+    /// the maps were made; pinned maps keep their size across daemon restarts).</summary>
+    public uint Capacity => _ipv4.MaxEntries;
 
     /// <summary>The decisions of one answer: every address through <paramref name="interfaceIndex"/>
     /// for its TTL (seconds) plus <paramref name="extra"/>, with one map update per address
@@ -120,8 +131,15 @@ public sealed class DecisionMap : IDisposable
             }
             if (n4 == Chunk || n6 == Chunk || i == decisions.Length - 1)
             {
-                _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
-                _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
+                try
+                {
+                    _ipv4.UpdateBatch<uint, SteerDecision>(keys4[..n4], values4[..n4]);
+                    _ipv6.UpdateBatch<SteerDecision6Key, SteerDecision>(keys6[..n6], values6[..n6]);
+                }
+                catch (LinuxException e) when (e.Errno == Errno.E2BIG)
+                {
+                    throw new DecisionMapFullException(Capacity, e);
+                }
                 n4 = n6 = 0;
             }
         }

@@ -5,8 +5,9 @@ using Steer.Linux.Probes;
 namespace Steer.Linux.SocketPlane;
 
 /// <summary>What the host-wide programs need to know: Steer's own cgroup (never touched) and how
-/// many decisions each family's map holds at most.</summary>
-public sealed record HostBindingOptions(Cgroup? OwnCgroup, int OwnCgroupLevel, uint Capacity = 1 << 20);
+/// many decisions each family's map holds at most (preallocated: the kernel sets the memory aside
+/// at once; the default is dns.max-decisions' default).</summary>
+public sealed record HostBindingOptions(Cgroup? OwnCgroup, int OwnCgroupLevel, uint Capacity = 1 << 18);
 
 /// <summary>
 /// The host-wide socket plane (bpf/steer_host.bpf.c) attached to a cgroup — the root cgroup in

@@ -8,10 +8,22 @@ namespace Steer.Policy.Configuration;
 /// that connect just after the record expired from their own cache.
 /// <see cref="CacheSizeBytes"/>: the memory the resolver's answer cache may hold (<c>dns.cache-size</c>),
 /// counted as the answers' wire bytes plus a fixed overhead per entry.
+/// <see cref="MaxDecisions"/>: how many addresses per family the kernel's decision map holds
+/// (<c>dns.max-decisions</c>); the kernel sets the memory aside when the daemon starts.
 /// </summary>
 public sealed record DnsSettings(Endpoint Listen, EquatableArray<DnsUpstream> Upstreams, int GraceSeconds = DnsSettings.DefaultGraceSeconds,
-    long CacheSizeBytes = DnsSettings.DefaultCacheSizeBytes)
+    long CacheSizeBytes = DnsSettings.DefaultCacheSizeBytes, int MaxDecisions = DnsSettings.DefaultMaxDecisions)
 {
+    /// <summary>262,144 addresses per family: decisions live for their answer's TTL plus the grace
+    /// period, so this is far more than a host resolves under rules at once. Preallocated: about
+    /// 40 MiB of kernel memory for both families, buckets included.</summary>
+    public const int DefaultMaxDecisions = 1 << 18;
+
+    public const int MinMaxDecisions = 1024;
+
+    /// <summary>About 600 MiB of kernel memory for both families.</summary>
+    public const int MaxMaxDecisions = 1 << 22;
+
     public const int DefaultGraceSeconds = 30;
     public const int MaxGraceSeconds = 86_400;
 

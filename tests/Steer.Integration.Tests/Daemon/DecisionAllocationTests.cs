@@ -2,8 +2,6 @@ using System.Net;
 using Steer.Daemon;
 using Steer.Dns;
 using Steer.Integration.Tests.LabTests;
-using Steer.Linux.Cgroups;
-using Steer.Linux.Mounts;
 using Steer.Linux.SocketPlane;
 using Steer.Policy.Names;
 using Steer.Policy.Rules;
@@ -36,35 +34,25 @@ public sealed class DecisionAllocationTests
             t.Link(host.End("up1", "10.1.0.2/24"), server.End("s1", "10.1.0.1/24"));
         });
         var host = lab["host"];
-        SteerMounts.BpfRoot();
-        var cgroup = Cgroup.Create(Path.Combine(SteerMounts.CgroupRoot(), $"steer-alloc-test-{Guid.NewGuid():N}"));
-        var pins = Path.Combine(SteerMounts.BpfDirectory, $"alloc-test-{Guid.NewGuid():N}");
-        try
-        {
-            using var binding = HostBinding.Attach(cgroup, new HostBindingOptions(null, 0), pins);
-            var rules = RuleSet.Build([new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1"))]);
-            using var names = host.Run(() => new NamePlane(rules, binding.Decisions, binding.CidrRules, TextWriter.Null));
-            var first = Answer(Www, Edge, ["192.0.2.10", "192.0.2.11", "2001:db8::1"]);
-            var second = Answer(Other, Inner, ["192.0.2.20"]); // the rule covers the CNAME target only
-            var unruled = Answer(Other, Edge, ["192.0.2.30"]);
+        using var plane = new Host.ThrowAwayHostPlane("alloc-test");
+        var binding = plane.Binding;
+        var rules = RuleSet.Build([new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1"))]);
+        using var names = host.Run(() => new NamePlane(rules, binding.Decisions, binding.CidrRules, TextWriter.Null));
+        var first = Answer(Www, Edge, ["192.0.2.10", "192.0.2.11", "2001:db8::1"]);
+        var second = Answer(Other, Inner, ["192.0.2.20"]); // the rule covers the CNAME target only
+        var unruled = Answer(Other, Edge, ["192.0.2.30"]);
 
-            long allocated = Measure(names, first, second, unruled);
+        long allocated = Measure(names, first, second, unruled);
 
-            Assert.Equal(0, allocated);
-            Assert.True(binding.Decisions.TryGet(IPAddress.Parse("2001:db8::1"), out var decision));
-            Assert.Equal(host.Run(() => { using var netlink = Steer.Linux.Netlink.NetlinkHandle.Open(); return netlink.GetLink("up1")!.Index; }), decision.InterfaceIndex);
-            Assert.True(binding.Decisions.TryGet(IPAddress.Parse("192.0.2.20"), out _));
-            Assert.False(binding.Decisions.TryGet(IPAddress.Parse("192.0.2.30"), out _));
-            Assert.Equal("www.example.test", names.NameOf(IPAddress.Parse("192.0.2.11")));
-            Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.20")));
-            Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.30")));
-            Assert.Equal(5, names.AddressNames().Count);
-        }
-        finally
-        {
-            HostBinding.RemoveAll(pins);
-            cgroup.TryRemove(TimeSpan.FromSeconds(2));
-        }
+        Assert.Equal(0, allocated);
+        Assert.True(binding.Decisions.TryGet(IPAddress.Parse("2001:db8::1"), out var decision));
+        Assert.Equal(host.Run(() => { using var netlink = Steer.Linux.Netlink.NetlinkHandle.Open(); return netlink.GetLink("up1")!.Index; }), decision.InterfaceIndex);
+        Assert.True(binding.Decisions.TryGet(IPAddress.Parse("192.0.2.20"), out _));
+        Assert.False(binding.Decisions.TryGet(IPAddress.Parse("192.0.2.30"), out _));
+        Assert.Equal("www.example.test", names.NameOf(IPAddress.Parse("192.0.2.11")));
+        Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.20")));
+        Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.30")));
+        Assert.Equal(5, names.AddressNames().Count);
     }
 
     /// <summary>Bytes allocated by 200 rounds of deciding the answers, after a warm-up round.

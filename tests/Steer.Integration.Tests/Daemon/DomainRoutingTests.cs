@@ -156,9 +156,11 @@ public sealed class DomainRoutingTests : DaemonLabTest
         Host.Start("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file=",
             "--listen-address=127.0.0.1", "--bind-interfaces", "--port=5355"); // holds the address the last apply asks for
         await Task.Delay(300);
-        var config = await Config($"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n");
+        var config = await Config($"dns:\n  listen: 127.0.0.1:5353\n  upstreams:\n    - {Resolver}\n  max-decisions: 4096\n");
         (await SteerCli("start", "--cgroup", CgroupName, "-c", config)).EnsureSuccess();
         Assert.Equal("10.9.0.1", await DigAt(5353));
+        var status = System.Text.Json.JsonDocument.Parse((await SteerCli("status", "--json")).EnsureSuccess().Stdout).RootElement;
+        Assert.Equal(4096u, status.GetProperty("decisionCapacity").GetUInt32()); // the kernel's maps were made that size
 
         await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.2.0.1\n");
         Assert.Contains("the resolver now listens on 127.0.0.1:5354", (await SteerCli("apply")).EnsureSuccess().Stdout, StringComparison.Ordinal);
@@ -171,9 +173,10 @@ public sealed class DomainRoutingTests : DaemonLabTest
         Assert.Contains("nothing changed", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
         Assert.Equal("10.9.0.2", await DigAt(5354)); // still the resolver and upstream in force
 
-        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.1.0.1\n");
-        (await SteerCli("apply")).EnsureSuccess();
+        await File.WriteAllTextAsync(config, "dns:\n  listen: 127.0.0.1:5354\n  upstreams:\n    - 10.1.0.1\n  max-decisions: 8192\n");
+        var applied = (await SteerCli("apply")).EnsureSuccess().Stdout;
         Assert.Equal("10.9.0.1", await DigAt(5354)); // same address, upstream swapped
+        Assert.Contains("dns.max-decisions takes effect at the next `steer start`", applied, StringComparison.Ordinal); // the maps keep their size
     }
 
     private async Task<string?> DigAt(int port)

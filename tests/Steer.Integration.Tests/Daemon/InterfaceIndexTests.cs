@@ -1,8 +1,6 @@
 using System.Net;
 using Steer.Daemon;
 using Steer.Dns;
-using Steer.Linux.Cgroups;
-using Steer.Linux.Mounts;
 using Steer.Linux.Netlink;
 using Steer.Linux.SocketPlane;
 using Steer.Integration.Tests.LabTests;
@@ -81,71 +79,61 @@ public sealed class InterfaceIndexTests
             t.Link(host.End("up1", "10.1.0.2/24"), server.End("s1", "10.1.0.1/24"));
         });
         var host = lab["host"];
-        SteerMounts.BpfRoot();
-        var cgroup = Cgroup.Create(Path.Combine(SteerMounts.CgroupRoot(), $"steer-ifindex-test-{Guid.NewGuid():N}"));
-        var pins = Path.Combine(SteerMounts.BpfDirectory, $"ifindex-test-{Guid.NewGuid():N}");
-        try
+        using var plane = new Host.ThrowAwayHostPlane("ifindex-test");
+        var (binding, pins) = (plane.Binding, plane.Pins);
+        var rules = RuleSet.Build([
+            new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1")),
+            new Rule(new CidrDestination(Cidr.Parse("10.8.0.0/16")), new ViaAction("up1")),
+        ]);
+        // The CIDR rule's index as the kernel holds it (bpftool observes; BTF names the fields).
+        int CidrIndex()
         {
-            using var binding = HostBinding.Attach(cgroup, new HostBindingOptions(null, 0), pins);
-            var rules = RuleSet.Build([
-                new Rule(new DomainDestination(DomainName.Parse("example.test")), new ViaAction("up1")),
-                new Rule(new CidrDestination(Cidr.Parse("10.8.0.0/16")), new ViaAction("up1")),
-            ]);
-            // The CIDR rule's index as the kernel holds it (bpftool observes; BTF names the fields).
-            int CidrIndex()
-            {
-                var dump = Steer.Lab.Runner.Run(["bpftool", "-j", "map", "dump", "pinned", Path.Combine(pins, "steer_cidr4")]).EnsureSuccess().Stdout;
-                var entry = Assert.Single(System.Text.Json.JsonDocument.Parse(dump).RootElement.EnumerateArray());
-                return entry.GetProperty("formatted").GetProperty("value").GetProperty("ifindex").GetInt32();
-            }
-            async Task<int> CidrIndexOnce(int wanted)
-            {
-                for (int i = 0; i < 100 && CidrIndex() != wanted; i++)
-                    await Task.Delay(20, TestContext.Current.CancellationToken);
-                return CidrIndex();
-            }
-            using var names = host.Run(() => new NamePlane(rules, binding.Decisions, binding.CidrRules, TextWriter.Null));
-            int IndexInLab() => host.Run(() => { using var netlink = NetlinkHandle.Open(); return netlink.GetLink("up1")?.Index ?? 0; });
-            var address = IPAddress.Parse("192.0.2.10");
-            int Decided()
-            {
-                Assert.Equal(1, names.Decide([Www], [new DnsChainAddress(Www, DnsAddress.FromIPAddress(address), 60u)]));
-                Assert.True(binding.Decisions.TryGet(address, out var decision));
-                return decision.InterfaceIndex;
-            }
-            async Task<int> DecidedOnce(Func<int, bool> settled)
-            {
-                // The link event arrives on the cache's own thread: give it a moment, no more.
-                for (int i = 0; i < 100; i++)
-                {
-                    int index = Decided();
-                    if (settled(index))
-                        return index;
-                    await Task.Delay(20, TestContext.Current.CancellationToken);
-                }
-                return Decided();
-            }
-
-            int first = IndexInLab();
-            Assert.Equal(first, Decided());
-            Assert.Equal(first, Decided()); // from the cache now
-            Assert.Equal(first, CidrIndex());
-
-            host.Exec("ip", "link", "del", "up1").EnsureSuccess();
-            Assert.Equal(NamePlane.Refuse, await DecidedOnce(i => i == NamePlane.Refuse));
-            Assert.Equal(NamePlane.Refuse, await CidrIndexOnce(NamePlane.Refuse));
-
-            host.Exec("ip", "link", "add", "up1", "type", "veth", "peer", "name", "up1-peer").EnsureSuccess();
-            int second = IndexInLab();
-            Assert.NotEqual(first, second);
-            Assert.Equal(second, await DecidedOnce(i => i == second));
-            Assert.Equal(second, Decided());
-            Assert.Equal(second, await CidrIndexOnce(second));
+            var dump = Steer.Lab.Runner.Run(["bpftool", "-j", "map", "dump", "pinned", Path.Combine(pins, "steer_cidr4")]).EnsureSuccess().Stdout;
+            var entry = Assert.Single(System.Text.Json.JsonDocument.Parse(dump).RootElement.EnumerateArray());
+            return entry.GetProperty("formatted").GetProperty("value").GetProperty("ifindex").GetInt32();
         }
-        finally
+        async Task<int> CidrIndexOnce(int wanted)
         {
-            HostBinding.RemoveAll(pins);
-            cgroup.TryRemove(TimeSpan.FromSeconds(2));
+            for (int i = 0; i < 100 && CidrIndex() != wanted; i++)
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            return CidrIndex();
         }
+        using var names = host.Run(() => new NamePlane(rules, binding.Decisions, binding.CidrRules, TextWriter.Null));
+        int IndexInLab() => host.Run(() => { using var netlink = NetlinkHandle.Open(); return netlink.GetLink("up1")?.Index ?? 0; });
+        var address = IPAddress.Parse("192.0.2.10");
+        int Decided()
+        {
+            Assert.Equal(1, names.Decide([Www], [new DnsChainAddress(Www, DnsAddress.FromIPAddress(address), 60u)]));
+            Assert.True(binding.Decisions.TryGet(address, out var decision));
+            return decision.InterfaceIndex;
+        }
+        async Task<int> DecidedOnce(Func<int, bool> settled)
+        {
+            // The link event arrives on the cache's own thread: give it a moment, no more.
+            for (int i = 0; i < 100; i++)
+            {
+                int index = Decided();
+                if (settled(index))
+                    return index;
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+            return Decided();
+        }
+
+        int first = IndexInLab();
+        Assert.Equal(first, Decided());
+        Assert.Equal(first, Decided()); // from the cache now
+        Assert.Equal(first, CidrIndex());
+
+        host.Exec("ip", "link", "del", "up1").EnsureSuccess();
+        Assert.Equal(NamePlane.Refuse, await DecidedOnce(i => i == NamePlane.Refuse));
+        Assert.Equal(NamePlane.Refuse, await CidrIndexOnce(NamePlane.Refuse));
+
+        host.Exec("ip", "link", "add", "up1", "type", "veth", "peer", "name", "up1-peer").EnsureSuccess();
+        int second = IndexInLab();
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, await DecidedOnce(i => i == second));
+        Assert.Equal(second, Decided());
+        Assert.Equal(second, await CidrIndexOnce(second));
     }
 }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Steer.Linux.Cgroups;
-using Steer.Linux.Mounts;
 using Steer.Linux.Native;
 using Steer.Linux.SocketPlane;
 using Xunit;
@@ -14,25 +12,9 @@ namespace Steer.Integration.Tests.Host;
 /// </summary>
 public sealed class DecisionMapTests : IDisposable
 {
-    private readonly Cgroup? cgroup;
-    private readonly HostBinding? binding;
-    private readonly string pins = Path.Combine(SteerMounts.BpfDirectory, $"host-map-test-{Guid.NewGuid():N}");
+    private readonly ThrowAwayHostPlane? plane = Steer.Lab.Lab.SkipReason is null ? new("host-map-test", capacity: 200_000) : null;
 
-    public DecisionMapTests()
-    {
-        if (Steer.Lab.Lab.SkipReason is not null)
-            return;
-        SteerMounts.BpfRoot();
-        cgroup = Cgroup.Create(Path.Combine(SteerMounts.CgroupRoot(), $"steer-map-test-{Guid.NewGuid():N}"));
-        binding = HostBinding.Attach(cgroup, new HostBindingOptions(null, 0, Capacity: 200_000), pins);
-    }
-
-    public void Dispose()
-    {
-        binding?.Dispose();
-        HostBinding.RemoveAll(pins);
-        cgroup?.TryRemove(TimeSpan.FromSeconds(2));
-    }
+    public void Dispose() => plane?.Dispose();
 
     private DecisionMap Decisions
     {
@@ -40,7 +22,7 @@ public sealed class DecisionMapTests : IDisposable
         {
             if (Steer.Lab.Lab.SkipReason is { } reason)
                 Assert.Skip(reason);
-            return binding!.Decisions;
+            return plane!.Binding.Decisions;
         }
     }
 
@@ -101,6 +83,28 @@ public sealed class DecisionMapTests : IDisposable
             Assert.InRange(decision.Remaining!.Value.TotalSeconds, ttl + 29, ttl + 30);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => decisions.SetAll(answer, 0, 9, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_full_map_refuses_with_the_setting_to_raise_and_keeps_what_it_holds()
+    {
+        if (Steer.Lab.Lab.SkipReason is { } reason)
+            Assert.Skip(reason);
+        using var small = new ThrowAwayHostPlane("host-map-full-test", capacity: 1024);
+        var decisions = small.Binding.Decisions;
+        Assert.Equal(1024u, decisions.Capacity);
+        var room = Enumerable.Range(0, 1024).Select(i => (new IPAddress((uint)i + 0x0200000a), 60u)).ToList();
+        decisions.SetAll(room, 1, 1, TimeSpan.Zero);
+        var full = Assert.Throws<DecisionMapFullException>(() => decisions.SetAll([(IPAddress.Parse("192.0.2.1"), 60u)], 1, 1, TimeSpan.Zero));
+        Assert.Contains("dns.max-decisions", full.Message, StringComparison.Ordinal);
+        Assert.Contains("1,024", full.Message, StringComparison.Ordinal);
+        Assert.Throws<DecisionMapFullException>(() => decisions.Set(IPAddress.Parse("192.0.2.1"), 1, 1, null));
+        // What is there stays, can be rewritten, and the other family still has room.
+        decisions.SetAll(room, 2, 2, TimeSpan.Zero);
+        Assert.True(decisions.TryGet(room[0].Item1, out var rewritten));
+        Assert.Equal(2, rewritten.InterfaceIndex);
+        decisions.Set(IPAddress.Parse("2001:db8::1"), 1, 1, null);
+        Assert.Equal(1025, decisions.Count);
     }
 
     [Fact]

@@ -3,13 +3,13 @@ using Steer.Policy.Configuration.Yaml;
 namespace Steer.Policy.Configuration.Reading;
 
 /// <summary>
-/// <c>dns: { listen, upstreams, grace, cache-size }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
+/// <c>dns: { listen, upstreams, grace, cache-size, max-decisions }</c>. An upstream is "ADDRESS[:PORT]" (untagged) or
 /// <c>{ address, interface }</c> (asked, through that interface, for names whose rule says so).
 /// </summary>
 internal static class DnsReader
 {
     public const int DnsPort = 53;
-    private static readonly string[] Keys = ["listen", "upstreams", "grace", "cache-size"];
+    private static readonly string[] Keys = ["listen", "upstreams", "grace", "cache-size", "max-decisions"];
     private static readonly string[] UpstreamKeys = ["address", "interface"];
 
     public static DnsSettings? Read(Node? node, ReadContext context)
@@ -55,7 +55,11 @@ internal static class DnsReader
         long cacheSize = DnsSettings.DefaultCacheSizeBytes;
         if (map["cache-size"] is { } cacheSizeNode)
             ok &= context.Parse(cacheSizeNode, "dns.cache-size", "SIZE, e.g. 64MiB", (string t, out long v) => ParseSize(t, out v), out cacheSize);
-        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray(), (int)grace, cacheSize) : null;
+        uint maxDecisions = DnsSettings.DefaultMaxDecisions;
+        if (map["max-decisions"] is { } maxDecisionsNode)
+            ok &= context.Parse(maxDecisionsNode, "dns.max-decisions", "COUNT (addresses per family)",
+                (string t, out uint v) => ValueParsers.ParseNumber(t, DnsSettings.MinMaxDecisions, DnsSettings.MaxMaxDecisions, out v), out maxDecisions);
+        return ok && upstreamsNode is not null ? new DnsSettings(listen, upstreams.ToEquatableArray(), (int)grace, cacheSize, (int)maxDecisions) : null;
     }
 
     private static readonly (string Unit, long Factor)[] Units = [("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("B", 1)];
