@@ -59,7 +59,7 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
             if (entry is not null && entry.ExpiresMs > now && ReferenceEquals(entry.Generation, generation))
             {
                 ResolverCounters.Add(ref counters.CacheHits);
-                if (entry.Answer is null)
+                if (entry.IsRefusal)
                     return Error(view, DnsRcode.Refused, response, ref counters.Refused, counters);
                 return FromCache(entry, view, questionEnd, response, scratch, udpLimit, now, counters);
             }
@@ -87,18 +87,13 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
     private int FromCache(CacheEntry entry, DnsMessageView query, int questionEnd, Span<byte> response, Span<byte> scratch,
         int udpLimit, long now, ResolverCounters counters)
     {
-        var stored = entry.Answer!;
-        bool fits = stored.Length <= udpLimit;
-        var answer = (fits ? response : scratch)[..stored.Length];
-        stored.CopyTo(answer);
+        int length = entry.AnswerLength;
+        bool fits = length <= udpLimit;
+        var answer = (fits ? response : scratch)[..length];
+        entry.CopyAnswerTo(answer, (uint)((now - entry.StoredMs) / 1000));
         BinaryPrimitives.WriteUInt16BigEndian(answer, query.Id);
         // The client's spelling of the name (0x20 randomisation checks it); same length by key.
         query.Bytes[DnsHeader.Size..questionEnd].CopyTo(answer[DnsHeader.Size..]);
-        uint age = (uint)((now - entry.StoredMs) / 1000);
-        var offsets = entry.TtlOffsets;
-        var ttls = entry.Ttls;
-        for (int i = 0; i < offsets.Length; i++)
-            BinaryPrimitives.WriteUInt32BigEndian(answer[offsets[i]..], ttls[i] > age ? ttls[i] - age : 0);
 
         long decided = Volatile.Read(ref entry.DecidedMs);
         if (entry.HasDecisions && now - decided >= _refreshMs && Interlocked.CompareExchange(ref entry.DecidedMs, now, decided) == decided)
@@ -118,15 +113,11 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
     private void Refresh(CacheEntry entry)
     {
         // A pooled copy: a hot name refreshes every DecisionRefresh, and the copy is only read here.
-        var stored = entry.Answer!;
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(stored.Length);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.AnswerLength);
         try
         {
-            var answer = rented.AsSpan(0, stored.Length);
-            stored.CopyTo(answer);
-            uint age = (uint)((Environment.TickCount64 - entry.StoredMs) / 1000);
-            for (int i = 0; i < entry.TtlOffsets.Length; i++)
-                BinaryPrimitives.WriteUInt32BigEndian(answer[entry.TtlOffsets[i]..], entry.Ttls[i] > age ? entry.Ttls[i] - age : 0);
+            var answer = rented.AsSpan(0, entry.AnswerLength);
+            entry.CopyAnswerTo(answer, (uint)((Environment.TickCount64 - entry.StoredMs) / 1000));
             var view = DnsMessageView.Parse(answer);
             view.TryGetQuestion(out var question);
             Decide(view, question.Name.ToDnsName());

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using Steer.Dns;
 
@@ -17,7 +16,7 @@ namespace Steer.Resolver.Cache;
 /// write, and unlink old ones; a reader that is on an unlinked entry still finds a consistent
 /// entry or the rest of the chain.
 /// Bounded by bytes (<see cref="CacheEntry.Size"/>: the answer's wire bytes, the key, the TTL
-/// lists and a fixed overhead per entry): when an insert would pass the budget, a CLOCK sweep
+/// offsets and a fixed overhead per entry): when an insert would pass the budget, a CLOCK sweep
 /// from a rotating bucket cursor frees a sixteenth of it — expired entries and entries not hit
 /// since the hand last passed go, hit ones lose their mark and get a second chance. That is
 /// LRU-ish at the cost of one byte per entry, and nothing on the hit path but that byte.
@@ -94,24 +93,16 @@ internal sealed class AnswerCache
         foreach (var record in answer.Records)
             if (record.Type != DnsType.OPT)
                 records++;
-        var offsets = new int[records];
-        var ttls = new uint[records];
-        int i = 0;
-        foreach (var record in answer.Records)
-        {
-            if (record.Type == DnsType.OPT)
-                continue;
-            offsets[i] = record.TtlOffset;
-            ttls[i++] = Math.Min(DnsTtl.Sanitise(BinaryPrimitives.ReadUInt32BigEndian(answer.Bytes[record.TtlOffset..])), _maxTtl);
-        }
-        var entry = new CacheEntry(key.ToArray(), hash, answer.Bytes.ToArray(), offsets, ttls, nowMs, nowMs + ttl * 1000L, generation, hasDecisions);
+        if (CacheEntry.SizeFor(CacheEntry.BlobLength(key.Length, answer.Bytes.Length, records)) > Budget / 16)
+            return null; // checked before allocating too: a blob on the pinned heap stays until a gen2 GC
+        var entry = CacheEntry.ForAnswer(key, hash, answer, records, _maxTtl, nowMs, nowMs + ttl * 1000L, generation, hasDecisions);
         Insert(entry, nowMs);
         return entry;
     }
 
     /// <summary>Remembers that a name is refused under this generation of the rules.</summary>
     public void StoreRefusal(ReadOnlySpan<byte> key, int hash, long nowMs, TimeSpan ttl, object generation) =>
-        Insert(new CacheEntry(key.ToArray(), hash, null, [], [], nowMs, nowMs + (long)ttl.TotalMilliseconds, generation, false), nowMs);
+        Insert(CacheEntry.ForRefusal(key, hash, nowMs, nowMs + (long)ttl.TotalMilliseconds, generation), nowMs);
 
     public void Clear()
     {
@@ -137,7 +128,7 @@ internal sealed class AnswerCache
             CacheEntry? previous = null;
             for (var e = head; e is not null; e = e.Next)
             {
-                if (e.ExpiresMs <= nowMs || (e.Hash == entry.Hash && e.Key.AsSpan().SequenceEqual(entry.Key)))
+                if (e.ExpiresMs <= nowMs || (e.Hash == entry.Hash && e.Key.SequenceEqual(entry.Key)))
                     Unlink(ref head, previous, e);
                 else
                     previous = e;

@@ -26,11 +26,12 @@ internal sealed class Forwarder : IDisposable
     private readonly ResolverOptions _options;
     private readonly ResolverCounters _counters;
     private readonly ThrottledLog _notes;
-    private readonly ConcurrentQueue<(PendingQuery Query, int Attempt, UpstreamChannel Channel, ushort Id, long Deadline)> _timeouts = new();
+    private readonly AttemptTimeouts _timeouts = new();
     private readonly Thread _timer;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, UpstreamGroup> _untaggedVia = new(StringComparer.Ordinal);
     private Groups _groups;
+    private long _lastToken;
 
     private sealed record Groups(DnsSettings Settings, UpstreamGroup? Untagged, Dictionary<string, UpstreamGroup> Tagged);
 
@@ -86,7 +87,10 @@ internal sealed class Forwarder : IDisposable
             return group;
         if (groups.Untagged is null)
             return null;
-        return _untaggedVia.GetOrAdd(device, d => new UpstreamGroup(d, [.. groups.Untagged.Servers.Select(s => new UpstreamServer(s.Endpoint, d, this, _options))]));
+        // Static, with its state passed in: a capturing lambda would allocate a closure on every call.
+        return _untaggedVia.GetOrAdd(device, static (d, state) =>
+            new UpstreamGroup(d, [.. state.Untagged.Servers.Select(s => new UpstreamServer(s.Endpoint, d, state.Forwarder, state.Forwarder._options))]),
+            (Untagged: groups.Untagged, Forwarder: this));
     }
 
     /// <summary>Starts a query on its first attempt.</summary>
@@ -106,6 +110,9 @@ internal sealed class Forwarder : IDisposable
             var server = query.Group.ServerFor(query.Attempt, query.Start);
             query.Server = server;
             UpstreamChannel? channel = null;
+            // Before registering: the slot publishes the query, and the timeout thread reads the token through it.
+            long token = Interlocked.Increment(ref _lastToken);
+            Volatile.Write(ref query.AttemptToken, token);
             try
             {
                 channel = server.Channel();
@@ -116,7 +123,7 @@ internal sealed class Forwarder : IDisposable
                     return;
                 }
                 BinaryPrimitives.WriteUInt16BigEndian(query.Sent, id);
-                _timeouts.Enqueue((query, query.Attempt, channel, id, Environment.TickCount64 + (long)_options.UpstreamTimeout.TotalMilliseconds));
+                _timeouts.Add(new AttemptTimeout(channel, id, token, Environment.TickCount64 + (long)_options.UpstreamTimeout.TotalMilliseconds));
                 channel.Send(query.Sent);
                 return;
             }
@@ -200,18 +207,18 @@ internal sealed class Forwarder : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             long now = Environment.TickCount64;
-            while (_timeouts.TryPeek(out var item) && item.Deadline <= now)
+            while (_timeouts.TryTakeDue(now, out var item))
             {
-                _timeouts.TryDequeue(out item);
-                if (Volatile.Read(ref item.Query.Attempt) != item.Attempt || !item.Channel.TryTake(item.Id, item.Query))
-                    continue; // answered, or already on a later attempt
+                var query = item.Channel.Peek(item.Id);
+                if (query is null || Volatile.Read(ref query.AttemptToken) != item.Token || !item.Channel.TryTake(item.Id, query))
+                    continue; // answered, or already on a later attempt (the slot is empty or holds another)
                 ResolverCounters.Add(ref _counters.Timeouts);
-                var server = item.Query.Server!;
-                item.Query.Group.Demote(server);
+                var server = query.Server!;
+                query.Group.Demote(server);
                 Note($"{server}: no answer within {_options.UpstreamTimeout.TotalMilliseconds:0} ms");
                 try
                 {
-                    Next(item.Query);
+                    Next(query);
                 }
                 catch (Exception e)
                 {

@@ -57,6 +57,10 @@ internal sealed class PendingQuery
     /// <summary>Attempts made so far, the current one included.</summary>
     public int Attempt;
 
+    /// <summary>Names the current attempt, unique per process: its timeout item holds this token,
+    /// not the query, so an answered query is not kept alive until its deadline.</summary>
+    public long AttemptToken;
+
     /// <summary>The upstream the current attempt went to.</summary>
     public UpstreamServer? Server;
 
