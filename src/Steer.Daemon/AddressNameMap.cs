@@ -17,6 +17,10 @@ namespace Steer.Daemon;
 /// Noting an address that already holds the name allocates nothing: only its expiry moves.
 /// Expired entries are removed by <see cref="Sweep"/> (the daemon's sweep timer), so the map
 /// holds what is live and no more.
+/// The addresses are spread over <see cref="ShardCount"/> tables, each with its own lock: a table
+/// that grows copies its entries under its lock, and one table of 40,000 entries doubling held
+/// every answer in flight for 50 ms at 5,000 queries/s (bench/resolver); a shard's growth moves
+/// a sixty-fourth of that and holds up only the answers whose addresses fall in it.
 /// </summary>
 internal sealed class AddressNameMap
 {
@@ -24,16 +28,30 @@ internal sealed class AddressNameMap
     /// writes wait no longer than that however big the table.</summary>
     private const int SweepSlotsPerLock = 4096;
 
-    private readonly Lock _gate = new();
-    private readonly AddressNameTable _table = new();
+    /// <summary>A power of two: the hash's top bits pick the shard, its low bits the slot.</summary>
+    private const int ShardCount = 64;
+
+    private sealed class Shard
+    {
+        public readonly Lock Gate = new();
+        public readonly AddressNameTable Table = new();
+    }
+
+    private readonly Shard[] _shards = [.. Enumerable.Range(0, ShardCount).Select(_ => new Shard())];
+
+    private Shard ShardOf(in AddressNameTable.Key key) =>
+        _shards[(int)((uint)AddressNameTable.HashOf(key) >> (32 - System.Numerics.BitOperations.Log2(ShardCount)))];
 
     /// <summary>Entries held, expired ones not yet swept included.</summary>
     public int Count
     {
         get
         {
-            lock (_gate)
-                return _table.Count;
+            int count = 0;
+            foreach (var shard in _shards)
+                lock (shard.Gate)
+                    count += shard.Table.Count;
+            return count;
         }
     }
 
@@ -43,22 +61,30 @@ internal sealed class AddressNameMap
     /// holds it (or when one does and can lend its string to the others).</summary>
     public void Note(ReadOnlySpan<char> name, ReadOnlySpan<DecisionTarget> addresses, long nowTicks, long graceTicks)
     {
-        lock (_gate)
+        string? text = null;
+        bool renamed = false;
+        foreach (var address in addresses)
         {
-            string? text = null;
-            bool renamed = false;
-            foreach (var address in addresses)
-            {
-                if (_table.TryRefresh(KeyOf(address), name, ExpiryOf(address, nowTicks, graceTicks), out var held))
-                    text ??= held;
-                else
-                    renamed = true;
-            }
-            if (!renamed)
-                return;
-            text ??= name.ToString();
-            foreach (var address in addresses)
-                _table.Set(KeyOf(address), text, ExpiryOf(address, nowTicks, graceTicks));
+            var key = KeyOf(address);
+            var shard = ShardOf(key);
+            bool refreshed;
+            string? held;
+            lock (shard.Gate)
+                refreshed = shard.Table.TryRefresh(key, name, ExpiryOf(address, nowTicks, graceTicks), out held);
+            if (refreshed)
+                text ??= held;
+            else
+                renamed = true;
+        }
+        if (!renamed)
+            return;
+        text ??= name.ToString();
+        foreach (var address in addresses)
+        {
+            var key = KeyOf(address);
+            var shard = ShardOf(key);
+            lock (shard.Gate)
+                shard.Table.Set(key, text, ExpiryOf(address, nowTicks, graceTicks));
         }
     }
 
@@ -68,8 +94,10 @@ internal sealed class AddressNameMap
     public string? NameOf(IPAddress address, long nowTicks)
     {
         var value = DnsAddress.FromIPAddress(address);
-        lock (_gate)
-            return _table.TryGet(new AddressNameTable.Key(value.Bits, value.IsIPv6), out var name, out long expires) && expires > nowTicks ? name : null;
+        var key = new AddressNameTable.Key(value.Bits, value.IsIPv6);
+        var shard = ShardOf(key);
+        lock (shard.Gate)
+            return shard.Table.TryGet(key, out var name, out long expires) && expires > nowTicks ? name : null;
     }
 
     /// <summary>Every live entry with its time left.</summary>
@@ -78,8 +106,9 @@ internal sealed class AddressNameMap
     public IReadOnlyList<(IPAddress Address, string Name, TimeSpan Remaining)> List(long nowTicks)
     {
         var live = new List<(AddressNameTable.Key Key, string Name, long ExpiresTicks)>();
-        lock (_gate)
-            _table.AddLiveTo(live, nowTicks);
+        foreach (var shard in _shards)
+            lock (shard.Gate)
+                shard.Table.AddLiveTo(live, nowTicks);
         return [.. live.Select(e => (ToIPAddress(e.Key), e.Name, TimeSpan.FromTicks(e.ExpiresTicks - nowTicks)))];
     }
 
@@ -87,16 +116,19 @@ internal sealed class AddressNameMap
     /// lock taken; entries noted meanwhile are either seen or left for the next sweep.</summary>
     public void Sweep(long nowTicks)
     {
-        for (int next = 0; ;)
+        foreach (var shard in _shards)
         {
-            lock (_gate)
+            for (int next = 0; ;)
             {
-                if (next >= _table.Capacity)
+                lock (shard.Gate)
                 {
-                    _table.TrimIfSparse();
-                    return;
+                    if (next >= shard.Table.Capacity)
+                    {
+                        shard.Table.TrimIfSparse();
+                        break;
+                    }
+                    next = shard.Table.SweepFrom(next, SweepSlotsPerLock, nowTicks);
                 }
-                next = _table.SweepFrom(next, SweepSlotsPerLock, nowTicks);
             }
         }
     }

@@ -118,7 +118,7 @@ internal sealed class AddressNameTable
 
     /// <summary>Seeded per process (HashCode), and mixed well enough for the low bits alone to
     /// pick a slot: addresses come from answers an upstream chose, so no crafted clustering.</summary>
-    private static int HashOf(in Key key) => HashCode.Combine(key.Bits, key.IsIPv6);
+    internal static int HashOf(in Key key) => HashCode.Combine(key.Bits, key.IsIPv6);
 
     /// <summary>The slot holding the key, or -1. Ends at an empty slot: the table is never full.</summary>
     private int IndexOf(in Key key, int hash)

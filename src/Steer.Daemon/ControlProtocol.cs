@@ -52,8 +52,11 @@ public sealed record DaemonStatus(
     uint DecisionCapacity = 0);
 
 /// <summary>The daemon's .NET runtime: collections per generation, the time the GC has held every
-/// thread still (a pause delays every answer in flight), the managed heap and the process's RSS.</summary>
-public sealed record RuntimeStats(int[] Collections, double PauseTotalMs, double LastPauseMs, long HeapBytes, long ResidentBytes)
+/// thread still (a pause delays every answer in flight), the bytes allocated so far, what the last
+/// collection kept (promoted: survivors are copied, which is most of a pause), the managed heap and
+/// the process's RSS.</summary>
+public sealed record RuntimeStats(int[] Collections, double PauseTotalMs, double LastPauseMs, int LastGeneration, long LastPromotedBytes,
+    long AllocatedBytes, long HeapBytes, long ResidentBytes)
 {
     public static RuntimeStats Now()
     {
@@ -62,7 +65,7 @@ public sealed record RuntimeStats(int[] Collections, double PauseTotalMs, double
         foreach (var pause in info.PauseDurations)
             last += pause.TotalMilliseconds;
         return new([GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)], GC.GetTotalPauseDuration().TotalMilliseconds, last,
-            GC.GetTotalMemory(false), Environment.WorkingSet);
+            info.Generation, info.PromotedBytes, GC.GetTotalAllocatedBytes(), GC.GetTotalMemory(false), Environment.WorkingSet);
     }
 }
 
