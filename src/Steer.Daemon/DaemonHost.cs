@@ -28,6 +28,7 @@ public sealed class DaemonHost : IDisposable
     private DaemonOptions _options;
     private readonly DaemonPaths _paths;
     private readonly TextWriter _log;
+    private GcPauseLog? _gcLog;
     private readonly DateTime _started = DateTime.UtcNow;
     private readonly CancellationTokenSource _stop = new();
     private NamePlane? _names;
@@ -81,6 +82,7 @@ public sealed class DaemonHost : IDisposable
             if (dns is not null)
                 _names.Grace = TimeSpan.FromSeconds(dns.GraceSeconds);
             _names.StartPassiveLearning();
+            _gcLog = GcPauseLog.StartIfAsked(_log);
             if (dns is not null)
                 _resolver = Resolver.Start(dns, _names, _log);
             var takeover = new Steer.Linux.Resolv.DnsTakeover(_paths.ResolvConf, _paths.StateDirectory);
@@ -325,6 +327,7 @@ public sealed class DaemonHost : IDisposable
 
     public void Dispose()
     {
+        _gcLog?.Dispose();
         _planes?.Dispose();
         _resolver?.Dispose();
         _names?.Dispose();
