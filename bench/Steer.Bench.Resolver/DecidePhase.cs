@@ -115,7 +115,7 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
                           $"{options.Rounds} × {options.DecideSeconds} s per variant, interleaved");
         Console.WriteLine($"{"in the daemon, per ruled answer, µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
         PrintHistogram("kernel map update(s), wall clock", _mapUpdate);
-        PrintHistogram("  the same, thread CPU time (own cost)", _mapUpdateCpu);
+        PrintHistogram("  the same, thread CPU time (+ interrupts)", _mapUpdateCpu);
         PrintHistogram("  control: a null system call just before", _nullSyscall);
         PrintHistogram("whole decide step (chain, rule, map, rdns)", _decideStep);
         Console.WriteLine($"{"end to end (dnsperf), µs",-44}{"p50",7}{"p99",7}{"p99.9",8}{"answers",10}");
@@ -142,8 +142,12 @@ internal sealed class DecidePhase(BenchLab lab, BenchOptions options)
               "see the GC and machine lines above)"
             : $"{addedMedian:0} µs {(addedMedian < 50 ? "PASS" : "FAIL")}";
         double cpuP99 = Percentile(_mapUpdateCpu, 0.99);
-        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs wall {(mapP99 < 50 ? "PASS" : "FAIL")}, " +
-                          $"{cpuP99:0} µs own CPU {(cpuP99 < 50 ? "PASS" : "FAIL")}; end to end {endToEnd}");
+        // Judged on wall time: what the answer waits. The thread's CPU clock is shown for what it
+        // says about the kernel's own cost, but it is not cleaner here: without
+        // CONFIG_IRQ_TIME_ACCOUNTING the interrupts and softirqs that hit the thread's CPU while
+        // it runs count as its time (bench/README.md, "This machine").
+        Console.WriteLine($"goal: p99 latency added by the map update < 50 µs — in the daemon {mapP99:0} µs {(mapP99 < 50 ? "PASS" : "FAIL")} " +
+                          $"(a null system call at the same point: p99 {Percentile(_nullSyscall, 0.99):0} µs; thread CPU time p99 {cpuP99:0} µs, info); end to end {endToEnd}");
     }
 
     private IReadOnlyList<double> Measure(string file, int? seconds = null, int? port = null)
