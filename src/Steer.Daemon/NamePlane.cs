@@ -150,12 +150,8 @@ public sealed class NamePlane : IDisposable
         var question = chainNames[0];
         NoteNames(question.TryWritePlainText(text, out int written) ? text[..written] : question.ToString(), targets);
         RuleMatch? match = null;
-        for (int i = 0; i < chainNames.Count; i++)
-        {
-            // A name with a byte that needs an escape matches no rule (see MatchName).
-            if (chainNames[i].TryWritePlainText(text, out written) && (match = Rules.MatchName(text[..written])) is not null)
-                break;
-        }
+        for (int i = 0; i < chainNames.Count && match is null; i++)
+            match = MatchName(chainNames[i]);
         return Write(match, targets);
     }
 
@@ -197,6 +193,15 @@ public sealed class NamePlane : IDisposable
     /// is written "\.") matches no rule: the rule set splits on every dot, so "evil\.example.com"
     /// would otherwise pass for a name under example.com.</summary>
     public RuleMatch? MatchName(string name) => name.Contains('\\', StringComparison.Ordinal) ? null : Rules.MatchName(name);
+
+    /// <summary>The rule for a name as it came in a DNS message, without allocating (the
+    /// resolver asks on every cache miss). A name with a byte that needs an escape matches no
+    /// rule, as in <see cref="MatchName(string)"/>.</summary>
+    public RuleMatch? MatchName(DnsName name)
+    {
+        Span<char> text = stackalloc char[DnsLimits.MaxNameLength];
+        return name.TryWritePlainText(text, out int written) ? Rules.MatchName(text[..written]) : null;
+    }
 
     /// <summary>The name an address was last an answer for, while its TTL lasts (the proxy's domain
     /// rules for intercepted flows); null when none.</summary>

@@ -58,7 +58,7 @@ public sealed class Resolver : IDisposable
     {
         public object Generation => names.Rules;
 
-        public ResolverRoute Route(string name) => names.MatchName(name)?.Rule.Action switch
+        public ResolverRoute Route(DnsName name) => names.MatchName(name)?.Rule.Action switch
         {
             RejectAction => ResolverRoute.Refused,
             ViaAction via => ResolverRoute.Via(via.Interface),

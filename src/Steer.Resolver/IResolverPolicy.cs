@@ -13,9 +13,10 @@ public interface IResolverPolicy
     /// misses, so a rule change takes effect at once without flushing the cache.</summary>
     object Generation { get; }
 
-    /// <summary>The route of a question's name (DNS text, as <see cref="DnsName.ToString"/>).
-    /// Called on cache misses only.</summary>
-    ResolverRoute Route(string name);
+    /// <summary>The route of a question's name. Called on cache misses only, so it should not
+    /// allocate: every object a miss makes is one more for the GC, whose pauses hold every answer
+    /// in flight.</summary>
+    ResolverRoute Route(DnsName name);
 
     /// <summary>Writes the kernel decisions <paramref name="answer"/> calls for (its addresses,
     /// if a rule covers a name of its CNAME chain) and returns how many addresses it decided.

@@ -67,7 +67,7 @@ internal sealed class QueryProcessor(IResolverPolicy policy, AnswerCache cache, 
 
         view.TryGetQuestion(out var question);
         var name = question.Name.ToDnsName();
-        var route = policy.Route(name.ToString());
+        var route = policy.Route(name);
         if (route.Refuse)
         {
             if (cacheable)

@@ -14,7 +14,9 @@ internal sealed class FakePolicy : IResolverPolicy
 
     public int Decided => Volatile.Read(ref _decided);
 
-    public ResolverRoute Route(string name) =>
+    public ResolverRoute Route(DnsName question) => Route(question.ToString());
+
+    private static ResolverRoute Route(string name) =>
         name.EndsWith("refused.test", StringComparison.OrdinalIgnoreCase) ? ResolverRoute.Refused
         : name.EndsWith("via-lo.test", StringComparison.OrdinalIgnoreCase) ? ResolverRoute.Via("lo")
         : ResolverRoute.Default;

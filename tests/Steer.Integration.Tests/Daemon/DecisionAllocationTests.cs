@@ -53,6 +53,22 @@ public sealed class DecisionAllocationTests
         Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.20")));
         Assert.Equal("other.cdn.test", names.NameOf(IPAddress.Parse("192.0.2.30")));
         Assert.Equal(5, names.AddressNames().Count);
+
+        // The resolver's route lookup on a cache miss allocates nothing either; a name with a
+        // byte that needs an escape matches no rule: "evil\.example.test" is the labels "evil.example" and "test",
+        // not a name under example.test, though its text without the escape would look like one.
+        var escaped = DnsName.Parse(@"evil\.example.test");
+        Assert.NotNull(names.MatchName(Www));
+        Assert.Null(names.MatchName(Other));
+        Assert.Null(names.MatchName(escaped));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            _ = names.MatchName(Www);
+            _ = names.MatchName(Other);
+            _ = names.MatchName(escaped);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     /// <summary>Bytes allocated by 200 rounds of deciding the answers, after a warm-up round.
