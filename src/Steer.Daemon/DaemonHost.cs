@@ -124,11 +124,13 @@ public sealed class DaemonHost : IDisposable
     /// <summary>Conditioned rules (from steer.yaml or `steer rule`) with no proxy to honour them.</summary>
     private string? FlowRulesWarning() => _config.Proxy is null ? FlowRuleWarning.WithoutProxy(_config.Rules) : null;
 
-    /// <summary>New rules from the rule file: the planes (the proxy) first, which may refuse, then
-    /// the name plane. Throws PlaneException with nothing changed.</summary>
-    private void ApplyRules(RuleSet rules)
+    /// <summary>New rules from the rule file, with the rest of the configuration as it is.</summary>
+    private void ApplyRules(RuleSet rules) => ApplyConfig(_config.WithRules(rules), rules);
+
+    /// <summary>A new configuration and its rules: the planes (the proxy) first, which may refuse,
+    /// then the name plane. Throws PlaneException with nothing changed.</summary>
+    private void ApplyConfig(SteerConfig next, RuleSet rules)
     {
-        var next = _config.WithRules(rules);
         _planes?.Apply(next, _config);
         _names?.Apply(rules);
         _config = next;
@@ -264,17 +266,14 @@ public sealed class DaemonHost : IDisposable
             var dnsNote = ApplyDns(oldDns, newDns); // first: it can fail (address in use) and is undone below
             try
             {
-                _planes?.Apply(next, _config);
+                ApplyConfig(next, rules);
             }
             catch (PlaneException)
             {
                 ApplyDns(newDns, oldDns);
                 throw;
             }
-            _names?.Apply(rules);
             _options = _options with { ConfigPath = path };
-            _config = next;
-            _flowWarning = FlowRulesWarning();
             return new ControlResponse(true, Message: $"applied {path ?? "(no steer.yaml)"}: {rules.Count} rules in force{dnsNote}");
         }
         catch (Exception e) when (e is FormatException or ConfigException or IOException or PlaneException or InvalidOperationException)

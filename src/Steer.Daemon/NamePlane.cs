@@ -189,14 +189,10 @@ public sealed class NamePlane : IDisposable
         Decide(answer.ChainNames, answer.Addresses);
     }
 
-    /// <summary>The rule for a name as DNS text. A name with an escaped byte (a dot inside a label
-    /// is written "\.") matches no rule: the rule set splits on every dot, so "evil\.example.com"
-    /// would otherwise pass for a name under example.com.</summary>
-    public RuleMatch? MatchName(string name) => name.Contains('\\', StringComparison.Ordinal) ? null : Rules.MatchName(name);
-
     /// <summary>The rule for a name as it came in a DNS message, without allocating (the
-    /// resolver asks on every cache miss). A name with a byte that needs an escape matches no
-    /// rule, as in <see cref="MatchName(string)"/>.</summary>
+    /// resolver asks on every cache miss). A name with a byte that needs an escape (a dot inside
+    /// a label is written "\.") matches no rule: the rule set splits its text on every dot, so
+    /// "evil\.example.com" would otherwise pass for a name under example.com.</summary>
     public RuleMatch? MatchName(DnsName name)
     {
         Span<char> text = stackalloc char[DnsLimits.MaxNameLength];
